@@ -1,0 +1,81 @@
+/**
+ * The kernel boundary Node does not cover. One port; the real implementation
+ * is the native module (native/), tests may use a recording fake.
+ * Every fd returned is O_CLOEXEC unless stated otherwise.
+ */
+export interface WaitResult {
+  pid: number;
+  /** Exit code if the process exited, 128 + signal if a signal killed it. */
+  status: number;
+}
+
+export interface FdWatch {
+  close(): void;
+}
+
+export interface Sys {
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to us. */
+  setChildSubreaper(): void;
+  /** waitpid(pid, WNOHANG). null while the child runs; throws (errno ECHILD) if it is not our child. */
+  waitpid(pid: number): WaitResult | null;
+  /** pipe2(O_CLOEXEC) -> [readFd, writeFd]. Real pipes: programs that open /dev/stdout need them. */
+  pipe(): [number, number];
+  /**
+   * Listen on a new unix socket at `socketPath`, accept one connection and
+   * receive one fd over SCM_RIGHTS (the pty master runc sends to --console-socket).
+   * Runs off the event loop. Rejects on timeout. The socket file is removed before resolving/rejecting.
+   */
+  receiveFd(socketPath: string, timeoutMs: number): Promise<number>;
+  /** ioctl(fd, TIOCSWINSZ). */
+  setWinsize(fd: number, cols: number, rows: number): void;
+  /** eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK). */
+  eventfd(): number;
+  /** Calls onReadable with the counter's value each time the eventfd fires (uv_poll on the loop). */
+  watchEventfd(fd: number, onCount: (count: number) => void): FdWatch;
+  /** mount(2). flags are MS_* bits. */
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  /** umount2(2). flags are MNT_* / UMOUNT_* bits. */
+  unmount(target: string, flags: number): void;
+}
+
+/** Linux mount(2) flags used by the shim. */
+export const MS = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  REMOUNT: 0x20,
+  BIND: 0x1000,
+  REC: 0x4000,
+  PRIVATE: 0x40000,
+} as const;
+
+/** umount2(2) flags. */
+export const MNT = { FORCE: 1, DETACH: 2, EXPIRE: 4, NOFOLLOW: 8 } as const;
+
+/** What a spawned helper command (the OCI runtime, a logger) reports when it ends. */
+export interface CommandResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CommandOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** fds given to the child as 0, 1, 2; 'pipe' captures stdout/stderr (returned in the result); 'ignore' is /dev/null. */
+  stdio?: [number | 'pipe' | 'ignore', number | 'pipe' | 'ignore', number | 'pipe' | 'ignore'];
+  /** written to the child's stdin when stdio[0] is 'pipe' */
+  input?: string | Uint8Array;
+  /** extra fds from 3 on (e.g. a logger's fds 3, 4, 5) */
+  extraFds?: number[];
+}
+
+/**
+ * Runs short-lived commands. The implementation lives beside the reaper so
+ * that every pid libuv spawns is known to it and never reaped from under libuv.
+ */
+export interface CommandRunner {
+  run(file: string, args: string[], options?: CommandOptions): Promise<CommandResult>;
+}
