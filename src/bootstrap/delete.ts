@@ -1,0 +1,53 @@
+/**
+ * `delete`: containerd runs it after every connection to the shim closes, and after
+ * restarts for bundles whose shim is gone. Clean up whatever is left for this id only
+ * (the daemon may still serve others of its group) and report how the task ended.
+ * When the daemon already cleaned up, this is a couple of file reads.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ShimFlags } from './flags';
+import { encodeDeleteResponse } from './delete-response';
+import { readRuntimeRecord, removeRuntimeRecord } from '../task/runtime-record';
+
+const SIGKILL = 9;
+
+export async function deleteTask(flags: ShimFlags): Promise<Uint8Array> {
+  const bundle = flags.bundle || process.cwd();
+  const rootfs = join(bundle, 'rootfs');
+  const record = readRuntimeRecord(bundle);
+  if (record) {
+    const [{ RuncRuntime }, { runCommand }] = await Promise.all([import('../runtime/runc-runtime'), import('../sys/run-command')]);
+    const runtime = new RuncRuntime({
+      binary: record.binary,
+      root: record.root,
+      systemdCgroup: record.systemdCgroup,
+      runner: { run: (file, args, options) => runCommand(file, args, options ?? {}, () => undefined) },
+    });
+    await runtime.delete(flags.id, true);
+  }
+  if (isMountPoint(rootfs)) {
+    const [{ NativeSys }, { unmountRootfs }] = await Promise.all([import('../sys/native-sys'), import('../process/rootfs')]);
+    unmountRootfs(new NativeSys(), rootfs);
+  }
+  removeRuntimeRecord(bundle);
+  const pid = readPid(join(bundle, 'init.pid'));
+  rmSync(join(bundle, 'init.pid'), { force: true });
+  return encodeDeleteResponse(pid, 128 + SIGKILL, new Date());
+}
+
+function readPid(path: string): number {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** From mountinfo rather than a syscall, so the common nothing-mounted case loads no native code. */
+function isMountPoint(path: string): boolean {
+  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return mountinfo.split('\n').some((line) => line.split(' ')[4] === escaped);
+}

@@ -1,0 +1,25 @@
+/**
+ * Where a shim group's socket lives. Like containerd's runc shim we use
+ * /run/containerd/s/<sha256> (that directory is what containerd expects shims to use,
+ * whatever its --state), hashing in our own name so a runc-v2 shim for the same
+ * group can never collide with ours. Pure.
+ */
+import { createHash } from 'node:crypto';
+
+export const socketDir = '/run/containerd/s';
+
+export function socketPath(containerdAddress: string, namespace: string, group: string): string {
+  const digest = createHash('sha256').update(`metassembly/${containerdAddress}/${namespace}/${group}`).digest('hex');
+  return `${socketDir}/${digest}`;
+}
+
+/** The group a task belongs to: explicit annotation, then the pod (CRI sandbox id), then itself. */
+export function groupId(taskId: string, annotations: Record<string, string> | undefined, grouping: 'pod' | 'container'): string {
+  const explicit = annotations?.['io.containerd.metassembly.v2.group'];
+  if (explicit) return explicit;
+  if (grouping === 'pod') {
+    const sandbox = annotations?.['io.kubernetes.cri.sandbox-id'];
+    if (sandbox) return sandbox;
+  }
+  return taskId;
+}

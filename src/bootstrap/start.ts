@@ -1,0 +1,127 @@
+/**
+ * `start`: find or launch the shim daemon for this task's group and print its address.
+ *
+ * containerd reads start's stdout+stderr to EOF as the address, then dials it at once, so:
+ * the socket listens before we exit (we bind it here and hand the listener to the daemon
+ * as fd 3), the daemon inherits none of our stdio, and nothing but the address is printed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { InvalidArgumentError } from '../errors';
+import { loadConfig } from '../config/load';
+import type { ShimFlags } from './flags';
+import { readStdinOptions } from './runtime-options';
+import { groupId, socketDir, socketPath } from './socket-address';
+
+export interface SelfCommand {
+  /** the executable to run for the daemon (the SEA binary, or node) */
+  file: string;
+  /** arguments before our own flags (the script path when not a SEA) */
+  args: string[];
+}
+
+export async function start(flags: ShimFlags, self: SelfCommand): Promise<string> {
+  const bundle = process.cwd();
+  const config = loadConfig(readStdinOptions());
+  const spec = readSpec(bundle);
+  const group = groupId(flags.id, spec.annotations, config.shim.grouping);
+  const path = socketPath(flags.address, flags.namespace, group);
+  const address = `unix://${path}`;
+
+  const listener = await listenOrFindRunning(path);
+  if (listener) {
+    const child = spawn(self.file, [...self.args, ...daemonArgs(flags, path)], {
+      cwd: bundle,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore', fdOf(listener)],
+      env: process.env,
+    });
+    if (child.pid === undefined) {
+      unlinkSync(path);
+      throw new Error(`could not launch the shim daemon ${self.file}`);
+    }
+    child.unref();
+    followContainerdOomScore(child.pid);
+  }
+  writeAddressFile(bundle, address);
+  // The listener is deliberately never closed here: closing a bound unix socket in Node
+  // unlinks its path, which the daemon now owns. Process exit just drops our copy.
+  return address;
+}
+
+function readSpec(bundle: string): { annotations?: Record<string, string> } {
+  const path = join(bundle, 'config.json');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { annotations?: Record<string, string> };
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid bundle ${bundle}: config.json: ${(err as Error).message}`);
+  }
+}
+
+/** Binds the group's socket; null when a live shim already serves it. */
+async function listenOrFindRunning(path: string): Promise<Server | null> {
+  mkdirSync(socketDir, { recursive: true, mode: 0o711 });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return await listen(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      if (await isAlive(path)) return null;
+      // a socket file left by a dead shim
+      unlinkSync(path);
+    }
+  }
+  throw new Error(`socket ${path} keeps being taken`);
+}
+
+function listen(path: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ path, exclusive: true, backlog: 128 }, () => resolve(server));
+  });
+}
+
+function isAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function fdOf(server: Server): number {
+  const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) throw new Error('listening socket has no fd');
+  return fd;
+}
+
+function daemonArgs(flags: ShimFlags, socket: string): string[] {
+  const args = ['-namespace', flags.namespace, '-address', flags.address, '-id', flags.id, '-socket', socket];
+  if (flags.publishBinary) args.push('-publish-binary', flags.publishBinary);
+  if (flags.debug) args.push('-debug');
+  args.push('serve');
+  return args;
+}
+
+/** Written for containerd 1.6/1.7, which re-read it to reconnect after a restart. */
+function writeAddressFile(bundle: string, address: string): void {
+  const tmp = join(bundle, '.address.tmp');
+  writeFileSync(tmp, address, { mode: 0o600 });
+  renameSync(tmp, join(bundle, 'address'));
+}
+
+/** Like runc-v2: under memory pressure the kernel should pick the shim just after containerd. */
+function followContainerdOomScore(daemonPid: number): void {
+  try {
+    const score = Number.parseInt(readFileSync(`/proc/${process.ppid}/oom_score_adj`, 'utf8'), 10);
+    writeFileSync(`/proc/${daemonPid}/oom_score_adj`, String(Math.min(score + 1, 1000)));
+  } catch {
+    // best effort: a restricted /proc leaves the default score
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The shim's configuration: embedded defaults, overridden by the TOML that arrives
+ * through the runtime options (config_path, or config_body on containerd 1.7/2.x).
+ * Unknown keys and bad values are refused with the key's name. Pure.
+ */
+import { InvalidArgumentError } from '../errors';
+import type { TomlTable, TomlValue } from './toml';
+
+export type Grouping = 'pod' | 'container';
+
+export interface ShimConfig {
+  runtime: {
+    /** "runc", "crun" or an absolute path */
+    binary: string;
+    /** the OCI runtime's state root; the namespace is appended */
+    root: string;
+    systemdCgroup: boolean;
+  };
+  shim: {
+    /** which containers share one shim daemon */
+    grouping: Grouping;
+    debug: boolean;
+  };
+}
+
+export function defaultConfig(): ShimConfig {
+  return {
+    runtime: { binary: 'runc', root: '/run/containerd/metassembly', systemdCgroup: false },
+    shim: { grouping: 'pod', debug: false },
+  };
+}
+
+/** Keys containerd's CRI re-encodes into config_body from its own options table; not ours to judge. */
+const criKeys = new Set(['TypeUrl', 'ConfigPath', 'ConfigBody']);
+
+export function configFromToml(table: TomlTable, source: string): ShimConfig {
+  const config = defaultConfig();
+  const fail = (key: string, why: string): never => {
+    throw new InvalidArgumentError(`${source}: ${key}: ${why}`);
+  };
+  for (const [key, value] of Object.entries(table)) {
+    if (criKeys.has(key)) continue;
+    if (key === 'runtime') {
+      for (const [k, v] of Object.entries(asTable(value, key, fail))) {
+        const name = `runtime.${k}`;
+        if (k === 'binary') config.runtime.binary = binaryName(asString(v, name, fail), name, fail);
+        else if (k === 'root') config.runtime.root = absolute(asString(v, name, fail), name, fail);
+        else if (k === 'systemd_cgroup') config.runtime.systemdCgroup = asBool(v, name, fail);
+        else fail(name, 'unknown key');
+      }
+    } else if (key === 'shim') {
+      for (const [k, v] of Object.entries(asTable(value, key, fail))) {
+        const name = `shim.${k}`;
+        if (k === 'grouping') config.shim.grouping = oneOf(asString(v, name, fail), ['pod', 'container'] as const, name, fail);
+        else if (k === 'debug') config.shim.debug = asBool(v, name, fail);
+        else fail(name, 'unknown key');
+      }
+    } else {
+      fail(key, 'unknown key');
+    }
+  }
+  return config;
+}
+
+type Fail = (key: string, why: string) => never;
+
+function asTable(v: TomlValue, key: string, fail: Fail): TomlTable {
+  return typeof v === 'object' && !Array.isArray(v) ? v : fail(key, 'must be a table');
+}
+function asString(v: TomlValue, key: string, fail: Fail): string {
+  return typeof v === 'string' ? v : fail(key, 'must be a string');
+}
+function asBool(v: TomlValue, key: string, fail: Fail): boolean {
+  return typeof v === 'boolean' ? v : fail(key, 'must be true or false');
+}
+function absolute(v: string, key: string, fail: Fail): string {
+  return v.startsWith('/') ? v : fail(key, `must be an absolute path, got ${JSON.stringify(v)}`);
+}
+function binaryName(v: string, key: string, fail: Fail): string {
+  if (v.startsWith('/') || /^[A-Za-z0-9._-]+$/.test(v)) return v;
+  return fail(key, `must be a command name or an absolute path, got ${JSON.stringify(v)}`);
+}
+function oneOf<T extends string>(v: string, allowed: readonly T[], key: string, fail: Fail): T {
+  return (allowed as readonly string[]).includes(v) ? (v as T) : fail(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+}

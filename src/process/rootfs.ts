@@ -1,0 +1,39 @@
+/**
+ * Mounting CreateTaskRequest.rootfs onto <bundle>/rootfs, and taking it all down again.
+ */
+import { InvalidArgumentError, UnknownError } from '../errors';
+import { MNT, MS, type Sys } from '../sys/sys';
+import { toMountCall, type Mount } from './mount';
+
+export function mountRootfs(sys: Sys, mounts: Mount[], target: string): void {
+  // containerd's snapshotters hand the shim a single mount; several would have to be stacked,
+  // which no snapshotter asks for.
+  if (mounts.length > 1) throw new InvalidArgumentError(`expected at most one rootfs mount, got ${mounts.length}`);
+  for (const mount of mounts) {
+    const call = toMountCall(mount);
+    try {
+      sys.mount(call.source, target, call.fstype, call.flags, call.data);
+      if (call.remountReadOnly) sys.mount('', target, '', call.flags | MS.REMOUNT, '');
+    } catch (err) {
+      throw new UnknownError(`mount rootfs ${mount.type} ${mount.source} on ${target}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+/** Unmounts every mount stacked on target; succeeds when nothing is mounted there. */
+export function unmountRootfs(sys: Sys, target: string): void {
+  for (let i = 0; i < 64; i++) {
+    try {
+      sys.unmount(target, MNT.NOFOLLOW);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT') return;
+      if (code === 'EBUSY') {
+        sys.unmount(target, MNT.NOFOLLOW | MNT.DETACH);
+        continue;
+      }
+      throw new UnknownError(`unmount ${target}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  throw new UnknownError(`unmount ${target}: still mounted after 64 unmounts`);
+}

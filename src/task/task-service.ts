@@ -1,0 +1,147 @@
+/**
+ * The Task service in domain terms: the registry of containers this shim serves and
+ * what each RPC means for them. No wire types here; ttrpc-handlers.ts translates.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../errors';
+import type { ShimConfig } from '../config/config';
+import type { StdioConfig } from '../io/process-io';
+import type { OciRuntime } from '../runtime/oci-runtime';
+import { Container, type OciSpec, type ProcessSnapshot } from '../process/container';
+import type { ExitInfo } from '../process/lifecycle-event';
+import type { Mount } from '../process/mount';
+import type { ContainerDeps } from '../process/ports';
+import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-record';
+
+export interface CreateTaskInput {
+  id: string;
+  bundle: string;
+  rootfs: Mount[];
+  stdio: StdioConfig;
+  config: ShimConfig;
+}
+
+export interface TaskServiceDeps {
+  namespace: string;
+  /** the runtime for one container, from its configuration */
+  runtimeFor(config: ShimConfig): OciRuntime;
+  /** everything a container needs but its runtime */
+  containerDeps: Omit<ContainerDeps, 'runtime'>;
+  /** called after Shutdown when no container is left */
+  onIdle(): void;
+}
+
+export class TaskService {
+  private readonly containers = new Map<string, Container>();
+  /** ids whose Create is in flight, so a concurrent duplicate is refused */
+  private readonly creating = new Set<string>();
+
+  constructor(private readonly deps: TaskServiceDeps) {}
+
+  get size(): number {
+    return this.containers.size;
+  }
+
+  async create(input: CreateTaskInput): Promise<number> {
+    const { id, bundle } = input;
+    if (this.containers.has(id) || this.creating.has(id)) throw new AlreadyExistsError(`container ${id}: already exists`);
+    this.creating.add(id);
+    try {
+      const spec = await readSpec(bundle);
+      const runtime = this.deps.runtimeFor(input.config);
+      writeRuntimeRecord(bundle, {
+        binary: runtime.binary,
+        root: runtimeRoot(input.config, this.deps.namespace),
+        systemdCgroup: input.config.runtime.systemdCgroup,
+      });
+      let container: Container;
+      try {
+        container = await Container.create({ ...this.deps.containerDeps, runtime }, {
+          id,
+          bundle,
+          rootfs: input.rootfs,
+          stdio: input.stdio,
+          spec,
+        });
+      } catch (err) {
+        removeRuntimeRecord(bundle);
+        throw err;
+      }
+      this.containers.set(id, container);
+      return container.init.pid;
+    } finally {
+      this.creating.delete(id);
+    }
+  }
+
+  container(id: string): Container {
+    const container = this.containers.get(id);
+    if (!container) throw new NotFoundError(`container ${id} not created`);
+    return container;
+  }
+
+  start(id: string, execId: string): Promise<number> {
+    return this.container(id).start(execId);
+  }
+
+  state(id: string, execId: string): ProcessSnapshot {
+    return this.container(id).snapshot(execId);
+  }
+
+  async delete(id: string, execId: string): Promise<ExitInfo> {
+    const container = this.container(id);
+    const exit = await container.delete(execId);
+    if (!execId) {
+      this.containers.delete(id);
+      removeRuntimeRecord(container.bundle);
+    }
+    return exit;
+  }
+
+  exec(id: string, execId: string, processSpec: object, stdio: StdioConfig): void {
+    this.container(id).addExec(execId, processSpec, stdio);
+  }
+
+  kill(id: string, execId: string, signal: number, all: boolean): Promise<void> {
+    return this.container(id).kill(execId, signal, all);
+  }
+
+  wait(id: string, execId: string): Promise<ExitInfo> {
+    return this.container(id).process(execId).wait();
+  }
+
+  /** pid of the task's init, 0 when this shim does not know the id (containerd's liveness probe). */
+  connect(id: string): number {
+    return this.containers.get(id)?.init.pid ?? 0;
+  }
+
+  shutdown(): void {
+    if (this.containers.size === 0) this.deps.onIdle();
+  }
+}
+
+/** The OCI runtime's --root for a namespace. */
+export function runtimeRoot(config: ShimConfig, namespace: string): string {
+  return join(config.runtime.root, namespace);
+}
+
+async function readSpec(bundle: string): Promise<OciSpec> {
+  const path = join(bundle, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid bundle ${bundle}: ${(err as Error).message}`);
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid bundle ${bundle}: config.json is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new InvalidArgumentError(`invalid bundle ${bundle}: config.json is not a JSON object`);
+  }
+  return spec as OciSpec;
+}
