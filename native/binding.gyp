@@ -1,0 +1,18 @@
+{
+  "targets": [
+    {
+      "target_name": "sys",
+      "sources": [
+        "src/addon.c",
+        "src/errors.c",
+        "src/process.c",
+        "src/fds.c",
+        "src/receive-fd.c",
+        "src/eventfd-watch.c",
+        "src/mounts.c"
+      ],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
+    }
+  ]
+}

@@ -1,0 +1,11 @@
+/* Entry point: the kernel calls Node does not offer (see src/sys/sys.ts for the contract). */
+#include "sys.h"
+
+NAPI_MODULE_INIT() {
+  sys_register_process(env, exports);
+  sys_register_fds(env, exports);
+  sys_register_receive_fd(env, exports);
+  sys_register_eventfd_watch(env, exports);
+  sys_register_mounts(env, exports);
+  return exports;
+}

@@ -1,0 +1,14 @@
+import type { FdWatch, WaitResult } from './sys';
+
+/** The functions native/ exports (see native/src/*.c); errors carry .code/.errno/.syscall like Node's. */
+export interface SysAddon {
+  setChildSubreaper(): void;
+  waitpid(pid: number): WaitResult | null;
+  pipe(): [number, number];
+  receiveFd(socketPath: string, timeoutMs: number): Promise<number>;
+  setWinsize(fd: number, cols: number, rows: number): void;
+  eventfd(): number;
+  watchEventfd(fd: number, onCount: (count: number) => void): FdWatch;
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  unmount(target: string, flags: number): void;
+}
