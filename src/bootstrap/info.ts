@@ -5,10 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../config/load';
-import { containerd } from '../wire/gen/introspection';
+import { RuntimeInfo } from '../wire/introspection';
+import { OCI_FEATURES_TYPE_URL } from '../wire/type-urls';
 import { readStdinOptions } from './runtime-options';
-
-const FEATURES_TYPE = 'types.containerd.io/opencontainers/runtime-spec/1/features/Features';
 
 export function runtimeInfo(version: string): Uint8Array {
   const config = loadConfig(readStdinOptions());
@@ -18,9 +17,9 @@ export function runtimeInfo(version: string): Uint8Array {
   } catch {
     // a runtime without `features` (or not installed) leaves the field empty
   }
-  return containerd.types.RuntimeInfo.encode({
+  return RuntimeInfo.encode({
     name: 'io.containerd.metassembly.v2',
     version: { version, revision: '' },
-    features: features ? { type_url: FEATURES_TYPE, value: features } : undefined,
+    features: features ? { typeUrl: OCI_FEATURES_TYPE_URL, value: features } : undefined,
   }).finish();
 }

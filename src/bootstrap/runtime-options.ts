@@ -1,6 +1,7 @@
-/** `start` gets the runtime options Any on stdin (0 bytes when there are none). */
+/** `start` and `-info` get the runtime options Any on stdin (0 bytes when there are none). */
 import { readFileSync } from 'node:fs';
 import type { ConfigSource } from '../config/load';
+import { configSourceFromOptions } from '../task/runtime-options';
 
 export function readStdinOptions(): ConfigSource {
   let bytes: Buffer;
@@ -10,8 +11,7 @@ export function readStdinOptions(): ConfigSource {
     return {};
   }
   if (bytes.length === 0) return {};
-  // loaded only when there is something to decode
-  const { configSourceFromAny } = require('../task/runtime-options') as typeof import('../task/runtime-options');
-  const { google } = require('../wire/gen/options') as typeof import('../wire/gen/options');
-  return configSourceFromAny(google.protobuf.Any.decode(bytes));
+  // the options codec is loaded only when there is something to decode
+  const { decodeOptionsStdin } = require('../wire/options') as typeof import('../wire/options');
+  return configSourceFromOptions(decodeOptionsStdin(bytes));
 }

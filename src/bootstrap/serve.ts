@@ -15,11 +15,10 @@ import { RuncRuntime } from '../runtime/runc-runtime';
 import { NativeSys } from '../sys/native-sys';
 import { Reaper } from '../sys/reaper';
 import { TtrpcServer } from '../ttrpc/server';
-import { containerd as eventTypes } from '../wire/gen/events';
+import { encodeForwardRequest } from '../wire/events';
 import { toWireEvent } from '../task/lifecycle-events';
 import { TaskService, runtimeRoot } from '../task/task-service';
 import { taskMethods, taskServiceNames } from '../task/ttrpc-handlers';
-import { toTimestamp } from '../task/timestamp';
 import type { ShimFlags } from './flags';
 
 const listenerFd = 3;
@@ -39,20 +38,10 @@ export async function serve(flags: ShimFlags): Promise<void> {
   reaper.start();
 
   const ttrpcAddress = process.env.TTRPC_ADDRESS ?? `${flags.address}.ttrpc`;
-  const Forward = eventTypes.services.events.ttrpc.v1.ForwardRequest;
   const publisher = new QueuedPublisher({
     namespace,
     log: info,
-    transport: new TtrpcEventTransport(ttrpcAddress, (e) =>
-      Forward.encode({
-        envelope: {
-          timestamp: toTimestamp(e.timestamp),
-          namespace: e.namespace,
-          topic: e.topic,
-          event: { type_url: e.event.typeUrl, value: e.event.value },
-        },
-      }).finish(),
-    ),
+    transport: new TtrpcEventTransport(ttrpcAddress, encodeForwardRequest),
   });
 
   const cgroupMode = detectCgroupMode();

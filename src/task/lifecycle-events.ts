@@ -3,60 +3,63 @@
  * (package containerd.events; the Any type URL is the bare proto name).
  */
 import type { LifecycleEvent } from '../process/lifecycle-event';
-import { containerd } from '../wire/gen/events';
-import { toTimestamp } from './timestamp';
-
-const ev = containerd.events;
+import type { AnyMessage } from '../wire/any';
+import { packTaskEvent } from '../wire/events';
+import { timestampFromDate } from '../wire/timestamp';
 
 export interface WireEvent {
   topic: string;
-  event: { typeUrl: string; value: Uint8Array };
+  event: AnyMessage;
 }
 
 export function toWireEvent(e: LifecycleEvent): WireEvent {
   switch (e.type) {
     case 'create':
-      return wire('/tasks/create', 'TaskCreate', ev.TaskCreate.encode({
-        containerId: e.containerId,
-        bundle: e.bundle,
-        rootfs: e.rootfs,
-        io: { stdin: e.stdio.stdin, stdout: e.stdio.stdout, stderr: e.stdio.stderr, terminal: e.stdio.terminal },
-        pid: e.pid,
-      }).finish());
+      return {
+        topic: '/tasks/create',
+        event: packTaskEvent('TaskCreate', {
+          containerId: e.containerId,
+          bundle: e.bundle,
+          rootfs: e.rootfs,
+          io: { stdin: e.stdio.stdin, stdout: e.stdio.stdout, stderr: e.stdio.stderr, terminal: e.stdio.terminal },
+          pid: e.pid,
+        }),
+      };
     case 'start':
-      return wire('/tasks/start', 'TaskStart', ev.TaskStart.encode({ containerId: e.containerId, pid: e.pid }).finish());
+      return { topic: '/tasks/start', event: packTaskEvent('TaskStart', { containerId: e.containerId, pid: e.pid }) };
     case 'exit':
-      return wire('/tasks/exit', 'TaskExit', ev.TaskExit.encode({
-        containerId: e.containerId,
-        id: e.id,
-        pid: e.exit.pid,
-        exitStatus: e.exit.status,
-        exitedAt: toTimestamp(e.exit.exitedAt),
-      }).finish());
+      return {
+        topic: '/tasks/exit',
+        event: packTaskEvent('TaskExit', {
+          containerId: e.containerId,
+          id: e.id,
+          pid: e.exit.pid,
+          exitStatus: e.exit.status,
+          exitedAt: timestampFromDate(e.exit.exitedAt),
+        }),
+      };
     case 'delete':
-      return wire('/tasks/delete', 'TaskDelete', ev.TaskDelete.encode({
-        containerId: e.containerId,
-        pid: e.exit.pid,
-        exitStatus: e.exit.status,
-        exitedAt: toTimestamp(e.exit.exitedAt),
-      }).finish());
+      return {
+        topic: '/tasks/delete',
+        event: packTaskEvent('TaskDelete', {
+          containerId: e.containerId,
+          pid: e.exit.pid,
+          exitStatus: e.exit.status,
+          exitedAt: timestampFromDate(e.exit.exitedAt),
+        }),
+      };
     case 'exec-added':
-      return wire('/tasks/exec-added', 'TaskExecAdded', ev.TaskExecAdded.encode({ containerId: e.containerId, execId: e.execId }).finish());
+      return { topic: '/tasks/exec-added', event: packTaskEvent('TaskExecAdded', { containerId: e.containerId, execId: e.execId }) };
     case 'exec-started':
-      return wire('/tasks/exec-started', 'TaskExecStarted', ev.TaskExecStarted.encode({
-        containerId: e.containerId,
-        execId: e.execId,
-        pid: e.pid,
-      }).finish());
+      return {
+        topic: '/tasks/exec-started',
+        event: packTaskEvent('TaskExecStarted', { containerId: e.containerId, execId: e.execId, pid: e.pid }),
+      };
     case 'paused':
-      return wire('/tasks/paused', 'TaskPaused', ev.TaskPaused.encode({ containerId: e.containerId }).finish());
+      return { topic: '/tasks/paused', event: packTaskEvent('TaskPaused', { containerId: e.containerId }) };
     case 'resumed':
-      return wire('/tasks/resumed', 'TaskResumed', ev.TaskResumed.encode({ containerId: e.containerId }).finish());
+      return { topic: '/tasks/resumed', event: packTaskEvent('TaskResumed', { containerId: e.containerId }) };
     case 'oom':
-      return wire('/tasks/oom', 'TaskOOM', ev.TaskOOM.encode({ containerId: e.containerId }).finish());
+      return { topic: '/tasks/oom', event: packTaskEvent('TaskOOM', { containerId: e.containerId }) };
   }
-}
-
-function wire(topic: string, message: string, value: Uint8Array): WireEvent {
-  return { topic, event: { typeUrl: `containerd.events.${message}`, value } };
 }

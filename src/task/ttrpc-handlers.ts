@@ -7,29 +7,28 @@ import { InvalidArgumentError, UnimplementedError } from '../errors';
 import { loadConfig } from '../config/load';
 import type { ServiceMethods } from '../ttrpc/call-context';
 import type { ProcessState } from '../process/state';
-import { containerd, google } from '../wire/gen/task';
-import { containerd as runcTypes } from '../wire/gen/options';
-import { io } from '../wire/gen/metrics';
-import { configSourceFromAny } from './runtime-options';
+import { unpackJsonAny, type AnyLike } from '../wire/any';
+import { packMetricsV1, packMetricsV2 } from '../wire/metrics';
+import { decodeOptions, packProcessDetails } from '../wire/options';
+import * as t from '../wire/task';
+import { timestampFromDate } from '../wire/timestamp';
+import { CGROUPS_V2_METRICS_TYPE_URL, OCI_LINUX_RESOURCES_TYPE_URL, OCI_PROCESS_TYPE_URL } from '../wire/type-urls';
+import type { V1Metrics, V2Metrics } from '../cgroups/metrics';
+import { configSourceFromOptions } from './runtime-options';
 import type { TaskService } from './task-service';
-import { toTimestamp } from './timestamp';
 
-export const taskServiceNames = ['containerd.task.v2.Task', 'containerd.task.v3.Task'] as const;
+export const taskServiceNames = [t.TASK_SERVICE_V2, t.TASK_SERVICE_V3] as const;
 
-const t = containerd.task.v2;
-const Status = containerd.v1.types.Status;
+const Status = t.Status;
 const empty = new Uint8Array(0);
 
-const statusOf: Record<ProcessState, containerd.v1.types.Status> = {
+const statusOf: Record<ProcessState, t.Status> = {
   created: Status.CREATED,
   running: Status.RUNNING,
   paused: Status.PAUSED,
   stopped: Status.STOPPED,
   deleted: Status.UNKNOWN,
 };
-
-const OCI_PROCESS = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
-const OCI_RESOURCES = 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources';
 
 export function taskMethods(service: TaskService): ServiceMethods {
   return {
@@ -41,7 +40,7 @@ export function taskMethods(service: TaskService): ServiceMethods {
         bundle: req.bundle,
         rootfs: req.rootfs.map((m) => ({ type: m.type ?? '', source: m.source ?? '', target: m.target ?? '', options: m.options ?? [] })),
         stdio: { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal },
-        config: loadConfig(configSourceFromAny(req.options)),
+        config: loadConfig(configSourceFromOptions(decodeOptions(req.options))),
       });
       return t.CreateTaskResponse.encode({ pid }).finish();
     },
@@ -62,14 +61,14 @@ export function taskMethods(service: TaskService): ServiceMethods {
         stderr: p.stdio.stderr,
         terminal: p.stdio.terminal,
         exitStatus: p.exit?.status ?? 0,
-        exitedAt: toTimestamp(p.exit?.exitedAt),
+        exitedAt: p.exit ? timestampFromDate(p.exit.exitedAt) : undefined,
         execId: p.execId,
       }).finish();
     },
     async Delete(_ctx, payload) {
       const req = t.DeleteRequest.decode(payload);
       const exit = await service.delete(req.id, req.execId);
-      return t.DeleteResponse.encode({ pid: exit.pid, exitStatus: exit.status, exitedAt: toTimestamp(exit.exitedAt) }).finish();
+      return t.DeleteResponse.encode({ pid: exit.pid, exitStatus: exit.status, exitedAt: timestampFromDate(exit.exitedAt) }).finish();
     },
     async Pids(_ctx, payload) {
       const req = t.PidsRequest.decode(payload);
@@ -77,9 +76,7 @@ export function taskMethods(service: TaskService): ServiceMethods {
       return t.PidsResponse.encode({
         processes: pids.map(({ pid, execId }) => ({
           pid,
-          info: execId
-            ? { type_url: 'containerd.runc.v1.ProcessDetails', value: runcTypes.runc.v1.ProcessDetails.encode({ execId }).finish() }
-            : undefined,
+          info: execId ? packProcessDetails(execId) : undefined,
         })),
       }).finish();
     },
@@ -101,7 +98,7 @@ export function taskMethods(service: TaskService): ServiceMethods {
     },
     async Exec(_ctx, payload) {
       const req = t.ExecProcessRequest.decode(payload);
-      const spec = jsonAny(req.spec, OCI_PROCESS, 'exec process spec');
+      const spec = jsonObject(req.spec, OCI_PROCESS_TYPE_URL, 'exec process spec');
       service.exec(req.id, req.execId, spec, { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal });
       return empty;
     },
@@ -117,19 +114,19 @@ export function taskMethods(service: TaskService): ServiceMethods {
     },
     async Update(_ctx, payload) {
       const req = t.UpdateTaskRequest.decode(payload);
-      await service.container(req.id).update(jsonAny(req.resources, OCI_RESOURCES, 'resources'));
+      await service.container(req.id).update(jsonObject(req.resources, OCI_LINUX_RESOURCES_TYPE_URL, 'resources'));
       return empty;
     },
     async Wait(_ctx, payload) {
       const req = t.WaitRequest.decode(payload);
       const exit = await service.wait(req.id, req.execId);
-      return t.WaitResponse.encode({ exitStatus: exit.status, exitedAt: toTimestamp(exit.exitedAt) }).finish();
+      return t.WaitResponse.encode({ exitStatus: exit.status, exitedAt: timestampFromDate(exit.exitedAt) }).finish();
     },
     async Stats(_ctx, payload) {
       const req = t.StatsRequest.decode(payload);
       const { typeUrl, metrics } = await service.container(req.id).stats();
-      const codec = typeUrl === 'io.containerd.cgroups.v2.Metrics' ? io.containerd.cgroups.v2.Metrics : io.containerd.cgroups.v1.Metrics;
-      return t.StatsResponse.encode({ stats: { type_url: typeUrl, value: codec.encode(metrics as never).finish() } }).finish();
+      const stats = typeUrl === CGROUPS_V2_METRICS_TYPE_URL ? packMetricsV2(metrics as V2Metrics) : packMetricsV1(metrics as V1Metrics);
+      return t.StatsResponse.encode({ stats }).finish();
     },
     async Connect(_ctx, payload) {
       const req = t.ConnectRequest.decode(payload);
@@ -143,16 +140,9 @@ export function taskMethods(service: TaskService): ServiceMethods {
 }
 
 /** OCI objects travel as Any with a JSON value. */
-function jsonAny(any: google.protobuf.Any.$Properties | null | undefined, expected: string, what: string): object {
+function jsonObject(any: AnyLike | null | undefined, typeUrl: string, what: string): object {
   if (!any?.value?.length) throw new InvalidArgumentError(`${what} is missing`);
-  if (any.type_url && !any.type_url.endsWith(expected.slice(expected.indexOf('/')))) {
-    throw new InvalidArgumentError(`${what}: unexpected type ${any.type_url}, want ${expected}`);
-  }
-  try {
-    const value = JSON.parse(Buffer.from(any.value).toString('utf8')) as unknown;
-    if (typeof value !== 'object' || value === null) throw new Error('not a JSON object');
-    return value;
-  } catch (err) {
-    throw new InvalidArgumentError(`${what}: ${(err as Error).message}`);
-  }
+  const value = unpackJsonAny(any, typeUrl);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${what} is not a JSON object`);
+  return value;
 }

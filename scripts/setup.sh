@@ -1,0 +1,79 @@
+#!/bin/bash
+# Prepares a machine (as root, non-interactive) for the build and every test:
+# Debian packages, npm dependencies, containerd 1.7 and 2.x beside the system 1.6, and the
+# busybox rootfs. Idempotent: each step does nothing when its result is already in place.
+# Details go to .cache/setup.log; one line per step goes to stdout.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mkdir -p "$repo/.cache"
+log_file="$repo/.cache/setup.log"
+: >"$log_file"
+
+export DEBIAN_FRONTEND=noninteractive
+
+# Runs a step with its output in the log; on failure shows the log's tail.
+step() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  echo "== $name" >>"$log_file"
+  if "$@" >>"$log_file" 2>&1; then
+    echo "setup: $name ok ($((SECONDS - t0))s)"
+  else
+    echo "setup: $name FAILED; last lines of $log_file:" >&2
+    tail -n 40 "$log_file" >&2
+    exit 1
+  fi
+}
+
+apt_packages=(containerd runc crun busybox-static iproute2)
+
+missing_packages() {
+  local p
+  for p in "${apt_packages[@]}"; do
+    [[ $(dpkg-query -W -f '${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || echo "$p"
+  done
+}
+
+install_packages() {
+  local missing; missing="$(missing_packages)"
+  [[ -z $missing ]] && return
+  apt-get update -q
+  # shellcheck disable=SC2086 # one package name per word
+  apt-get install -y -q --no-install-recommends $missing
+}
+
+# node_modules is current when it was installed from this exact package-lock.json.
+npm_install() {
+  local want stamp="$repo/node_modules/.lock-sha256"
+  want="$(sha256sum "$repo/package-lock.json" | cut -d' ' -f1)"
+  [[ -f $stamp && $(cat "$stamp") == "$want" ]] && return
+  (cd "$repo" && npm ci --no-audit --no-fund)
+  echo "$want" >"$stamp"
+}
+
+# crun 1.8 refuses a hybrid cgroup host whose v2 hierarchy still offers controllers ("cgroups in
+# hybrid mode not supported, drop all controllers from cgroupv2"). Bookworm's hybrid layout
+# leaves hugetlb there; mounting each such controller as a v1 hierarchy takes it out of v2.
+# Not persistent, which is why every setup run checks it. Best effort: runc does not need it.
+free_v2_controllers() {
+  local unified=/sys/fs/cgroup/unified c
+  [[ -r $unified/cgroup.controllers ]] || return 0
+  for c in $(cat "$unified/cgroup.controllers"); do
+    mountpoint -q "/sys/fs/cgroup/$c" && continue
+    if ! { mkdir -p "/sys/fs/cgroup/$c" && mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"; }; then
+      echo "warning: could not mount the $c controller as cgroup v1; crun will not run containers"
+    fi
+  done
+}
+
+main() {
+  [[ $(id -u) == 0 ]] || { echo "setup: must run as root" >&2; exit 1; }
+  step "debian packages" install_packages
+  step "npm dependencies" npm_install
+  step "cgroup controllers for crun" free_v2_controllers
+  step "containerd versions" bash "$repo/scripts/fetch-containerd.sh"
+  step "busybox rootfs" bash "$repo/scripts/make-rootfs.sh"
+}
+
+main "$@"
