@@ -52,26 +52,10 @@ npm_install() {
   echo "$want" >"$stamp"
 }
 
-# crun 1.8 refuses a hybrid cgroup host whose v2 hierarchy still offers controllers ("cgroups in
-# hybrid mode not supported, drop all controllers from cgroupv2"). Bookworm's hybrid layout
-# leaves hugetlb there; mounting each such controller as a v1 hierarchy takes it out of v2.
-# Not persistent, which is why every setup run checks it. Best effort: runc does not need it.
-free_v2_controllers() {
-  local unified=/sys/fs/cgroup/unified c
-  [[ -r $unified/cgroup.controllers ]] || return 0
-  for c in $(cat "$unified/cgroup.controllers"); do
-    mountpoint -q "/sys/fs/cgroup/$c" && continue
-    if ! { mkdir -p "/sys/fs/cgroup/$c" && mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"; }; then
-      echo "warning: could not mount the $c controller as cgroup v1; crun will not run containers"
-    fi
-  done
-}
-
 main() {
   [[ $(id -u) == 0 ]] || { echo "setup: must run as root" >&2; exit 1; }
   step "debian packages" install_packages
   step "npm dependencies" npm_install
-  step "cgroup controllers for crun" free_v2_controllers
   step "containerd versions" bash "$repo/scripts/fetch-containerd.sh"
   step "busybox rootfs" bash "$repo/scripts/make-rootfs.sh"
 }

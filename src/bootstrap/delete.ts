@@ -17,12 +17,12 @@ export async function deleteTask(flags: ShimFlags): Promise<Uint8Array> {
   const rootfs = join(bundle, 'rootfs');
   const record = readRuntimeRecord(bundle);
   if (record) {
-    const [{ RuncRuntime }, { runCommand }] = await Promise.all([import('../runtime/runc-runtime'), import('../sys/run-command')]);
+    const [{ RuncRuntime }, { plainRunner }] = await Promise.all([import('../runtime/runc-runtime'), import('../sys/run-command')]);
     const runtime = new RuncRuntime({
       binary: record.binary,
       root: record.root,
       systemdCgroup: record.systemdCgroup,
-      runner: { run: (file, args, options) => runCommand(file, args, options ?? {}, () => undefined) },
+      runner: plainRunner,
     });
     await runtime.delete(flags.id, true);
   }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { UnknownError } from '../errors';
-import type { Sys } from '../sys/sys';
+import type { CommandRunner, Sys } from '../sys/sys';
 import { readStream } from './fd-stream';
 
 /** The logger gets SIGTERM on close and SIGKILL if it is still there this much later (runc shim: 12 s). */
@@ -18,8 +18,8 @@ export interface LoggerSpec {
 /**
  * A binary:// logging program (runc shim: process/io.go NewBinaryIO). It reads the
  * process's stdout on fd 3 and stderr on fd 4, and closes or writes fd 5 once it is
- * ready. It is long-lived, so it is spawned here rather than through CommandRunner,
- * and libuv, which spawned it, reaps it.
+ * ready. It is long-lived, so it is spawned here rather than through CommandRunner.run,
+ * and handed to CommandRunner.track so that libuv, which spawned it, reaps it.
  */
 export class BinaryLogger {
   private exited = false;
@@ -39,7 +39,7 @@ export class BinaryLogger {
   }
 
   /** Resolves once the logger said it is ready; on failure everything is released. */
-  static async start(sys: Sys, spec: LoggerSpec): Promise<BinaryLogger> {
+  static async start(sys: Sys, runner: CommandRunner, spec: LoggerSpec): Promise<BinaryLogger> {
     const opened: number[] = [];
     const pipe = (): [number, number] => {
       const ends = sys.pipe();
@@ -54,6 +54,7 @@ export class BinaryLogger {
         stdio: ['ignore', 'ignore', 'ignore', outR, errR, readyW],
         env: { CONTAINER_ID: spec.containerId, CONTAINER_NAMESPACE: spec.namespace },
       });
+      runner.track(child);
       // The logger has its own copies now; ours of its ends would hide its EOF.
       for (const fd of [outR, errR, readyW]) closeOpened(opened, fd);
       const ready = readStream(readyR);

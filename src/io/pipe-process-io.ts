@@ -86,7 +86,7 @@ export class PipeProcessIO implements ProcessIO {
     const target = parseOutputTarget(uri);
     if (target.kind === 'binary') {
       // The runc shim always gives a logger both streams.
-      this.logger = await BinaryLogger.start(deps.sys, { ...target, containerId: deps.containerId, namespace: deps.namespace });
+      this.logger = await BinaryLogger.start(deps.sys, deps.runner, { ...target, containerId: deps.containerId, namespace: deps.namespace });
       this.runtimeStdio[1] = this.logger.stdout;
       this.runtimeStdio[2] = this.logger.stderr;
       this.childEnds.push(this.logger.stdout, this.logger.stderr);

@@ -3,10 +3,7 @@ import type { CommandRunner, Sys } from '../sys/sys';
 /** What createProcessIO needs from the shim around it. */
 export interface ProcessIODeps {
   sys: Sys;
-  /**
-   * Part of the agreed factory signature; unused: the only helper this module
-   * starts, a binary:// logger, is long-lived and spawned directly (see binary-logger.ts).
-   */
+  /** Told about the binary:// logger this module spawns, so the reaper leaves it to libuv. */
   runner: CommandRunner;
   containerId: string;
   namespace: string;

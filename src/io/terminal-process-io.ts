@@ -122,7 +122,7 @@ export class TerminalProcessIO implements ProcessIO {
       this.stdout = new SinkOpener().open('stdout', target.kind === 'file' ? target : { kind: 'path', path: uri });
       return;
     }
-    this.logger = await BinaryLogger.start(this.deps.sys, {
+    this.logger = await BinaryLogger.start(this.deps.sys, this.deps.runner, {
       ...target,
       containerId: this.deps.containerId,
       namespace: this.deps.namespace,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import type { CommandOptions, CommandResult } from './sys';
+import type { CommandOptions, CommandResult, CommandRunner } from './sys';
 
 /**
  * After the helper exits, how long to wait for its stdout/stderr to reach EOF.
@@ -59,3 +59,12 @@ export function runCommand(
     child.once('close', (exitCode: number | null, signal: NodeJS.Signals | null) => finish(exitCode, signal));
   });
 }
+
+/**
+ * A CommandRunner for processes that reap nothing themselves (the `delete` command):
+ * with no reaper running, libuv is the only one waiting on children.
+ */
+export const plainRunner: CommandRunner = {
+  run: (file, args, options) => runCommand(file, args, options ?? {}, () => undefined),
+  track: () => undefined,
+};

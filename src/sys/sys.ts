@@ -78,4 +78,9 @@ export interface CommandOptions {
  */
 export interface CommandRunner {
   run(file: string, args: string[], options?: CommandOptions): Promise<CommandResult>;
+  /**
+   * For a long-lived child spawned with child_process outside run() (a binary:// logger):
+   * call in the same tick as spawn() so the reaper leaves its exit to libuv.
+   */
+  track(child: import('node:child_process').ChildProcess): void;
 }

@@ -11,7 +11,9 @@
  * an empty payload is zero bytes. Decoding skips unknown fields, and a known
  * field number arriving with an unexpected wire type is treated as unknown.
  */
-import { Reader, Writer } from 'protobufjs/minimal';
+// the shim's protobuf runtime (one small bundle, exact 64-bit values), not protobufjs/minimal's 20 files
+import type { Reader as ProtoReader } from 'protobufjs/minimal';
+import { Reader, Writer } from '../wire/runtime';
 import type { Code, Status } from '../errors';
 
 export interface KeyValue {
@@ -65,7 +67,7 @@ export function encodeRequest(req: TtrpcRequest): Uint8Array {
   return w.finish();
 }
 
-function decodeKeyValue(r: Reader, end: number): KeyValue {
+function decodeKeyValue(r: ProtoReader, end: number): KeyValue {
   const kv: KeyValue = { key: '', value: '' };
   while (r.pos < end) {
     const key = r.uint32();
@@ -112,7 +114,7 @@ export function encodeResponse(res: TtrpcResponse): Uint8Array {
   return w.finish();
 }
 
-function decodeStatus(r: Reader, end: number): Status {
+function decodeStatus(r: ProtoReader, end: number): Status {
   const status: Status = { code: 0, message: '' };
   while (r.pos < end) {
     const key = r.uint32();

@@ -11,6 +11,7 @@ export const sys = new NativeSys();
 
 const unusedRunner: CommandRunner = {
   run: () => Promise.reject(new Error('process IO must not run commands')),
+  track: () => undefined,
 };
 
 export function tempDir(): string {

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Code, ShimError } from '../../../src/errors';
 import { RuncRuntime, type RuncRuntimeOptions } from '../../../src/runtime';
-import { ChildProcessRunner } from '../../fakes/fake-runtime/child-process-runner';
+import { plainRunner } from '../../../src/sys/run-command';
 
 const FAKE = path.resolve(__dirname, '../../../../test/fakes/fake-runtime/fake-runtime.js');
 
@@ -27,7 +27,7 @@ let record = '';
 const steering: string[] = [];
 
 function runtime(extra: Partial<RuncRuntimeOptions> = {}): RuncRuntime {
-  return new RuncRuntime({ binary: FAKE, root, runner: new ChildProcessRunner(), tempDir: scratch, ...extra });
+  return new RuncRuntime({ binary: FAKE, root, runner: plainRunner, tempDir: scratch, ...extra });
 }
 
 function steer(name: string, value: string): void {

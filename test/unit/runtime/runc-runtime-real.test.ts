@@ -10,10 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Code, ShimError } from '../../../src/errors';
 import { RuncRuntime } from '../../../src/runtime';
-import { ChildProcessRunner } from '../../fakes/fake-runtime/child-process-runner';
+import { plainRunner } from '../../../src/sys/run-command';
 import { BUSYBOX, makeBusyboxBundle, type BundleEdits } from './busybox-bundle';
 
-const runner = new ChildProcessRunner();
+const runner = plainRunner;
 
 function skipReason(binary: string): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';
