@@ -149,14 +149,16 @@ export class Container {
   private async startInit(): Promise<number> {
     const init = this.init;
     init.check('start');
-    const started = this.deps.runtime.start(this.id);
-    this.starting.set(init, started.catch(() => undefined));
+    // Gate the exit before the runtime is even asked: the init may die at once.
+    let finishStart!: () => void;
+    this.starting.set(init, new Promise<void>((resolve) => (finishStart = resolve)));
     try {
-      await started;
+      await this.deps.runtime.start(this.id);
       init.move('start');
       this.deps.emit({ type: 'start', containerId: this.id, pid: init.pid });
     } finally {
       this.starting.delete(init);
+      finishStart();
     }
     return init.pid;
   }
