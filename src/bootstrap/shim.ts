@@ -1,0 +1,97 @@
+/**
+ * The composition root: the one place that builds the concrete implementations
+ * (native sys, reaper, runc driver, pipes and FIFOs, cgroups, the ttrpc event
+ * publisher) and hands them to the task service. `serve` uses it with the socket
+ * containerd dials; the integration tests use it with their own.
+ */
+import { join } from 'node:path';
+import { cgroupManagerForPid, detectCgroupMode } from '../cgroups';
+import { QueuedPublisher, TtrpcEventTransport } from '../events/publisher';
+import { createProcessIO } from '../io/create-process-io';
+import type { LogSink } from '../log/log-sink';
+import { ExitRouter } from '../process/exit-router';
+import { RuncRuntime } from '../runtime/runc-runtime';
+import { NativeSys } from '../sys/native-sys';
+import { Reaper } from '../sys/reaper';
+import { TtrpcServer } from '../ttrpc/server';
+import { encodeForwardRequest } from '../wire/events';
+import { toWireEvent } from '../task/lifecycle-events';
+import { TaskService, runtimeRoot } from '../task/task-service';
+import { taskMethods, taskServiceNames } from '../task/ttrpc-handlers';
+
+export interface ShimOptions {
+  namespace: string;
+  /** containerd's ttrpc address, where events are forwarded */
+  ttrpcAddress: string;
+  log: LogSink;
+  /** where terminal processes' --console-socket files go */
+  consoleDir: string;
+  /** called once Shutdown found no task left, after the reply was written */
+  onIdle(): void;
+}
+
+export interface Shim {
+  server: TtrpcServer;
+  service: TaskService;
+  /** stops serving, flushes queued events (bounded), stops reaping */
+  close(): Promise<void>;
+}
+
+export function createShim(options: ShimOptions): Shim {
+  const { namespace, log } = options;
+  const info = (message: string): void => log.write('info', message);
+  const sys = new NativeSys();
+  const reaper = new Reaper(sys);
+  const exits = new ExitRouter();
+  reaper.onExit((exit) => exits.deliver(exit));
+  reaper.start();
+
+  const publisher = new QueuedPublisher({
+    namespace,
+    log: info,
+    transport: new TtrpcEventTransport(options.ttrpcAddress, encodeForwardRequest),
+  });
+  const cgroupMode = detectCgroupMode();
+  const service = new TaskService({
+    namespace,
+    runtimeFor: (config) =>
+      new RuncRuntime({
+        binary: config.runtime.binary,
+        root: runtimeRoot(config, namespace),
+        systemdCgroup: config.runtime.systemdCgroup,
+        runner: reaper,
+      }),
+    containerDeps: {
+      sys,
+      exits,
+      createIO: (stdio, owner) =>
+        createProcessIO(stdio, {
+          sys,
+          runner: reaper,
+          containerId: owner.containerId,
+          namespace,
+          consoleDir: join(options.consoleDir, namespace),
+        }),
+      openCgroup: (pid) => cgroupManagerForPid(pid, { mode: cgroupMode, sys }).catch(() => undefined),
+      emit: (event) => {
+        const wire = toWireEvent(event);
+        publisher.publish(wire.topic, wire.event);
+      },
+      log: info,
+    },
+    // after the Shutdown reply has been written
+    onIdle: () => setImmediate(options.onIdle),
+  });
+  const server = new TtrpcServer();
+  for (const name of taskServiceNames) server.register(name, taskMethods(service));
+
+  return {
+    server,
+    service,
+    async close() {
+      await server.close();
+      await publisher.close(2000);
+      reaper.stop();
+    },
+  };
+}

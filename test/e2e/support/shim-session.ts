@@ -1,0 +1,38 @@
+import * as assert from 'uvu/assert';
+import { startContainerd, type Containerd, type ContainerdSeries } from '../harness';
+import { shimLeakCheck } from './shim-leak-check';
+import { shimDir } from './shim-under-test';
+
+/** The lines our shim wrote to its log FIFO, which containerd copies into its own log. */
+export function shimLog(cd: Containerd): string {
+  return cd
+    .log()
+    .split('\n')
+    .filter((l) => l.includes('metassembly'))
+    .join('\n');
+}
+
+/**
+ * Runs `body` against a private containerd of `series` whose PATH finds the shim under test,
+ * then stops it and asserts nothing was left behind. A failing body prints the shim's log, the
+ * first thing to read when diagnosing.
+ */
+export async function withShimContainerd(
+  series: ContainerdSeries,
+  namespace: string,
+  body: (cd: Containerd) => Promise<void>,
+): Promise<void> {
+  const check = shimLeakCheck(namespace);
+  const cd = await startContainerd({ version: series, shimDir, namespace });
+  try {
+    await body(cd);
+  } catch (err) {
+    console.error(`--- shim log (containerd ${cd.version.version}, namespace ${namespace}) ---\n${shimLog(cd)}`);
+    throw err;
+  } finally {
+    await cd.stop();
+  }
+  const leaks = await check.settledLeaks();
+  await check.cleanup();
+  assert.equal(leaks, [], 'nothing of the test is left on the host');
+}
