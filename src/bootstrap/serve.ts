@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { openFifoSink } from '../log/log-sink';
+import { FifoLog } from '../log/log-sink';
 import { taskServiceNames } from '../task/ttrpc-handlers';
 import type { ShimFlags } from './flags';
 import { createShim } from './shim';
@@ -13,7 +13,10 @@ import { createShim } from './shim';
 const listenerFd = 3;
 
 export async function serve(flags: ShimFlags): Promise<void> {
-  const log = openFifoSink(join(process.cwd(), 'log'), flags.debug);
+  const log = new FifoLog(flags.debug);
+  log.attach(join(process.cwd(), 'log'));
+  // The first bundle is deleted long before a grouped shim exits; hold no directory.
+  process.chdir('/');
   // A bug reached from one task must not take down every other task this shim serves.
   process.on('uncaughtException', (err) => log.write('error', `uncaught: ${err.stack ?? err.message}`));
   process.on('unhandledRejection', (err) => log.write('error', `unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { cgroupManagerForPid, detectCgroupMode } from '../cgroups';
 import { QueuedPublisher, TtrpcEventTransport } from '../events/publisher';
 import { createProcessIO } from '../io/create-process-io';
-import type { LogSink } from '../log/log-sink';
+import type { FifoLog } from '../log/log-sink';
 import { ExitRouter } from '../process/exit-router';
 import { RuncRuntime } from '../runtime/runc-runtime';
 import { NativeSys } from '../sys/native-sys';
@@ -23,7 +23,8 @@ export interface ShimOptions {
   namespace: string;
   /** containerd's ttrpc address, where events are forwarded */
   ttrpcAddress: string;
-  log: LogSink;
+  /** bundles' log FIFOs are attached as their tasks are created and detached when deleted */
+  log: Pick<FifoLog, 'write' | 'attach' | 'detach'>;
   /** where terminal processes' --console-socket files go */
   consoleDir: string;
   /** called once Shutdown found no task left, after the reply was written */
@@ -52,6 +53,7 @@ export function createShim(options: ShimOptions): Shim {
     transport: new TtrpcEventTransport(options.ttrpcAddress, encodeForwardRequest),
   });
   const cgroupMode = detectCgroupMode();
+  const bundles = new Map<string, string>();
   const service = new TaskService({
     namespace,
     runtimeFor: (config) =>
@@ -74,6 +76,14 @@ export function createShim(options: ShimOptions): Shim {
         }),
       openCgroup: (pid) => cgroupManagerForPid(pid, { mode: cgroupMode, sys }).catch(() => undefined),
       emit: (event) => {
+        if (event.type === 'create') {
+          bundles.set(event.containerId, event.bundle);
+          log.attach(join(event.bundle, 'log'));
+        } else if (event.type === 'delete') {
+          const bundle = bundles.get(event.containerId);
+          bundles.delete(event.containerId);
+          if (bundle) log.detach(join(bundle, 'log'));
+        }
         const wire = toWireEvent(event);
         publisher.publish(wire.topic, wire.event);
       },

@@ -1,7 +1,9 @@
 /**
- * The shim's log: the bundle's `log` FIFO, which containerd drains into its own log.
- * While containerd is down nobody drains it, so writes are non-blocking and a line
- * that does not fit is dropped: the shim must never stall on its log.
+ * The shim's log: the bundles' `log` FIFOs, which containerd drains into its own log
+ * while it holds the task's connection. While containerd is down nobody drains them,
+ * so writes are non-blocking and a line that does not fit is dropped: the shim must
+ * never stall on its log. A grouped shim outlives its first bundle, so every live
+ * task's FIFO is kept and a line goes to the first one that takes it.
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 
@@ -12,27 +14,45 @@ export interface LogSink {
   close(): void;
 }
 
-export function openFifoSink(path: string, debug: boolean): LogSink {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch {
-    // no reader (containerd gone) or no fifo: log nowhere rather than fail the shim
+export class FifoLog implements LogSink {
+  /** FIFO path -> fd, oldest first */
+  private readonly fifos = new Map<string, number>();
+
+  constructor(private readonly debug: boolean) {}
+
+  /** Starts logging to a bundle's FIFO too (when a task is created there). */
+  attach(path: string): void {
+    if (this.fifos.has(path)) return;
+    try {
+      this.fifos.set(path, openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // no reader (containerd gone) or no FIFO: that bundle just gets no log
+    }
   }
-  return {
-    write(level, message, fields) {
-      if (fd === undefined || (level === 'debug' && !debug)) return;
+
+  detach(path: string): void {
+    const fd = this.fifos.get(path);
+    if (fd === undefined) return;
+    this.fifos.delete(path);
+    closeSync(fd);
+  }
+
+  write(level: Level, message: string, fields?: Record<string, string | number>): void {
+    if (level === 'debug' && !this.debug) return;
+    const line = formatLine(level, message, fields);
+    for (const fd of this.fifos.values()) {
       try {
-        writeSync(fd, formatLine(level, message, fields));
+        writeSync(fd, line);
+        return;
       } catch {
-        // EAGAIN (full pipe) or EPIPE (reader gone): drop the line
+        // EAGAIN (full pipe) or EPIPE (reader gone): try the next live task's FIFO
       }
-    },
-    close() {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
-    },
-  };
+    }
+  }
+
+  close(): void {
+    for (const path of [...this.fifos.keys()]) this.detach(path);
+  }
 }
 
 /** logrus's text format, which containerd's own log lines use. */

@@ -11,7 +11,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createShim, type Shim } from '../../src/bootstrap/shim';
 import { Code, type ShimError } from '../../src/errors';
-import type { LogSink } from '../../src/log/log-sink';
 import { TtrpcClient } from '../../src/ttrpc/client';
 import { TtrpcServer } from '../../src/ttrpc/server';
 import { packAny } from '../../src/wire/any';
@@ -62,7 +61,7 @@ async function rig(): Promise<Rig> {
   events.serve(eventsListener);
 
   const logs: string[] = [];
-  const log: LogSink = { write: (level, message) => logs.push(`${level}: ${message}`), close: () => undefined };
+  const log = { write: (level: string, message: string) => logs.push(`${level}: ${message}`), attach: () => undefined, detach: () => undefined };
   let onIdle!: () => void;
   const idle = new Promise<void>((resolveIdle) => (onIdle = resolveIdle));
   const shim = createShim({ namespace: 'itest', ttrpcAddress: join(dir, 'events.sock'), log, consoleDir: join(dir, 'console'), onIdle });
