@@ -4,6 +4,7 @@
  * publisher) and hands them to the task service. `serve` uses it with the socket
  * containerd dials; the integration tests use it with their own.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupManagerForPid, detectCgroupMode } from '../cgroups';
 import { QueuedPublisher, TtrpcEventTransport } from '../events/publisher';
@@ -91,6 +92,8 @@ export function createShim(options: ShimOptions): Shim {
     },
     // after the Shutdown reply has been written
     onIdle: () => setImmediate(options.onIdle),
+    oomScoreAdjFloor: oomScoreAdjFloor(),
+    log: info,
   });
   const server = new TtrpcServer();
   for (const name of taskServiceNames) server.register(name, taskMethods(service));
@@ -104,4 +107,13 @@ export function createShim(options: ShimOptions): Shim {
       reaper.stop();
     },
   };
+}
+
+const CAP_SYS_RESOURCE = 24n;
+
+/** -1000 with CAP_SYS_RESOURCE; otherwise nothing below our own score can be set. */
+function oomScoreAdjFloor(): number {
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  if ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) return -1000;
+  return Number.parseInt(readFileSync('/proc/self/oom_score_adj', 'utf8'), 10);
 }

@@ -50,4 +50,9 @@ export interface OciRuntime {
   /** resources: OCI LinuxResources object */
   update(id: string, resources: object): Promise<void>;
   state(id: string): Promise<RuntimeState>;
+  /**
+   * The newest OCI spec version the runtime accepts, if it refuses newer ones (crun does,
+   * runc does not). Asked once per runtime binary.
+   */
+  enforcedSpecVersion(): Promise<string | undefined>;
 }

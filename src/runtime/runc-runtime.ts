@@ -59,6 +59,7 @@ export class RuncRuntime implements OciRuntime {
   private readonly systemdCgroup: boolean;
   private readonly logPath: string | undefined;
   private readonly tempDir: string;
+  private specVersion: Promise<string | undefined> | undefined;
 
   constructor(options: RuncRuntimeOptions) {
     this.binary = options.binary;
@@ -142,6 +143,15 @@ export class RuncRuntime implements OciRuntime {
     });
   }
 
+  async enforcedSpecVersion(): Promise<string | undefined> {
+    if (path.basename(this.binary) !== 'crun') return undefined;
+    this.specVersion ??= this.runner
+      .run(this.binary, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      .then((result) => parseSpecVersion(result.stdout))
+      .catch(() => undefined);
+    return this.specVersion;
+  }
+
   async state(id: string): Promise<RuntimeState> {
     const result = await this.query(id, stateArgs(id));
     const state = this.parseJson(id, 'state', result.stdout) as Partial<RuntimeState> | null;
@@ -202,4 +212,9 @@ export class RuncRuntime implements OciRuntime {
       throw new UnknownError(`${this.binary} ${subcommand} ${id}: output is not JSON: ${text.trim()}`, { cause: err });
     }
   }
+}
+
+/** The `spec: X` line of `<runtime> --version`. */
+export function parseSpecVersion(versionOutput: string): string | undefined {
+  return /^spec:\s*(\S+)\s*$/m.exec(versionOutput)?.[1];
 }

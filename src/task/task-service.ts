@@ -2,7 +2,7 @@
  * The Task service in domain terms: the registry of containers this shim serves and
  * what each RPC means for them. No wire types here; ttrpc-handlers.ts translates.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../errors';
 import type { ShimConfig } from '../config/config';
@@ -12,6 +12,7 @@ import { Container, type OciSpec, type ProcessSnapshot } from '../process/contai
 import type { ExitInfo } from '../process/lifecycle-event';
 import type { Mount } from '../process/mount';
 import type { ContainerDeps } from '../process/ports';
+import { adjustForHost } from './host-compat';
 import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-record';
 
 export interface CreateTaskInput {
@@ -30,6 +31,9 @@ export interface TaskServiceDeps {
   containerDeps: Omit<ContainerDeps, 'runtime'>;
   /** called after Shutdown when no container is left */
   onIdle(): void;
+  /** lowest oom_score_adj this host lets a container ask for */
+  oomScoreAdjFloor: number;
+  log(message: string): void;
 }
 
 export class TaskService {
@@ -48,8 +52,17 @@ export class TaskService {
     if (this.containers.has(id) || this.creating.has(id)) throw new AlreadyExistsError(`container ${id}: already exists`);
     this.creating.add(id);
     try {
-      const spec = await readSpec(bundle);
       const runtime = this.deps.runtimeFor(input.config);
+      const requested = await readSpec(bundle);
+      const { spec, changes } = adjustForHost(requested, {
+        oomScoreAdjFloor: this.deps.oomScoreAdjFloor,
+        runtimeSpecVersion: await runtime.enforcedSpecVersion(),
+      });
+      if (changes.length) {
+        // what the runtime runs is what is in the bundle
+        await writeSpec(bundle, spec);
+        for (const change of changes) this.deps.log(`container ${id}: ${change}`);
+      }
       writeRuntimeRecord(bundle, {
         binary: runtime.binary,
         root: runtimeRoot(input.config, this.deps.namespace),
@@ -144,4 +157,10 @@ async function readSpec(bundle: string): Promise<OciSpec> {
     throw new InvalidArgumentError(`invalid bundle ${bundle}: config.json is not a JSON object`);
   }
   return spec as OciSpec;
+}
+
+async function writeSpec(bundle: string, spec: OciSpec): Promise<void> {
+  const tmp = join(bundle, '.config.json.tmp');
+  await writeFile(tmp, JSON.stringify(spec));
+  await rename(tmp, join(bundle, 'config.json'));
 }

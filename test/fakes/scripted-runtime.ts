@@ -50,6 +50,9 @@ export class ScriptedRuntime implements OciRuntime {
   async update(id: string): Promise<void> {
     this.record(`update ${id}`);
   }
+  async enforcedSpecVersion(): Promise<string | undefined> {
+    return undefined;
+  }
   async state(id: string): Promise<RuntimeState> {
     this.record(`state ${id}`);
     return { id, pid: 0, status: 'running', bundle: '' };
