@@ -26,7 +26,7 @@ step() {
   fi
 }
 
-apt_packages=(containerd runc crun busybox-static iproute2)
+apt_packages=(containerd runc crun busybox-static iproute2 containernetworking-plugins jq gcc libc6-dev)
 
 missing_packages() {
   local p
@@ -58,6 +58,7 @@ main() {
   step "npm dependencies" npm_install
   step "containerd versions" bash "$repo/scripts/fetch-containerd.sh"
   step "busybox rootfs" bash "$repo/scripts/make-rootfs.sh"
+  step "oci images" bash "$repo/scripts/images/build-images.sh"
 }
 
 main "$@"

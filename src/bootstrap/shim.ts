@@ -4,7 +4,7 @@
  * publisher) and hands them to the task service. `serve` uses it with the socket
  * containerd dials; the integration tests use it with their own.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupManagerForPid, detectCgroupMode } from '../cgroups';
 import { QueuedPublisher, TtrpcEventTransport } from '../events/publisher';
@@ -111,9 +111,31 @@ export function createShim(options: ShimOptions): Shim {
 
 const CAP_SYS_RESOURCE = 24n;
 
-/** -1000 with CAP_SYS_RESOURCE; otherwise nothing below our own score can be set. */
+/**
+ * -1000 with CAP_SYS_RESOURCE. Without it the kernel refuses values below the process's
+ * oom_score_adj_min, which /proc does not show: find it by trying (raising back to where
+ * we started is always allowed), once per shim.
+ */
 function oomScoreAdjFloor(): number {
   const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
   if ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) return -1000;
-  return Number.parseInt(readFileSync('/proc/self/oom_score_adj', 'utf8'), 10);
+  const path = '/proc/self/oom_score_adj';
+  const current = Number.parseInt(readFileSync(path, 'utf8'), 10);
+  const allowed = (value: number): boolean => {
+    try {
+      writeFileSync(path, String(value));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = -1000;
+  let high = current;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (allowed(mid)) high = mid;
+    else low = mid + 1;
+  }
+  writeFileSync(path, String(current));
+  return low;
 }

@@ -1,0 +1,2 @@
+export { CriClient, type CriClientOptions } from './cri-client';
+export type * from './types';
