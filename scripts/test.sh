@@ -103,6 +103,42 @@ run_suite() {
   done < <(find "$dir" -name '*.test.js' -type f | sort)
 }
 
+# The cgroup v2 lane: the focused suite in build/test/v2, run in an emulated cgroup-v2-only guest
+# (scripts/v2-guest/run.sh); its "N passed, N failed" joins the totals. On by default for root
+# where qemu is or can be installed; METASSEMBLY_V2_GUEST=0 turns it off.
+run_v2_guest() {
+  if [[ ${METASSEMBLY_V2_GUEST:-1} == 0 ]] || ! is_root; then
+    echo "v2 guest: skipped (METASSEMBLY_V2_GUEST=0 or not root)"
+    return 0
+  fi
+  if ! bash scripts/v2-guest/host-tools.sh >"$out_dir/v2-host-tools.log" 2>&1; then
+    echo "v2 guest: skipped (qemu could not be installed)"
+    sed 's/^/    /' "$out_dir/v2-host-tools.log"
+    return 0
+  fi
+  local log="$out_dir/v2-guest.log" t0=$SECONDS counts
+  bash scripts/v2-guest/run.sh >"$log" 2>&1
+  local rc=$?
+  counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)"
+  if [[ -z $counts ]]; then
+    fail_step "v2 guest (exit $rc, no summary)" "$log"
+    return
+  fi
+  local pass bad
+  read -r pass _ bad _ <<<"${counts//,/}"
+  ((rc != 0 && bad == 0)) && bad=1
+  passed=$((passed + pass))
+  failed=$((failed + bad))
+  if ((bad > 0)); then
+    failures+=("v2 guest")
+    echo "FAIL v2 guest: $pass passed, $bad failed ($((SECONDS - t0))s)"
+    sed 's/^/    /' "$log"
+  else
+    echo "ok   v2 guest: $pass passed ($((SECONDS - t0))s)"
+    grep '^v2-guest: ' "$log" | sed 's/^/    /'
+  fi
+}
+
 main() {
   local log="$out_dir/setup.log"
   if ! run_setup >"$log" 2>&1; then
@@ -118,6 +154,7 @@ main() {
   else
     echo "e2e: skipped (needs root)"
   fi
+  run_v2_guest
 
   if ((failed > 0)); then
     echo
