@@ -1,0 +1,23 @@
+#!/bin/bash
+# `npm run bench`: prepares the machine (idempotent setup), builds what is measured and the
+# bench itself, then runs it. BENCH_QUICK=1 for a smoke run of a few minutes; see README.md.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+[[ $(id -u) == 0 ]] || { echo "bench: must run as root (it starts containerd and containers)" >&2; exit 1; }
+
+bash scripts/setup.sh
+
+tsc="$repo/node_modules/.bin/tsc"
+# The development launcher runs the compiled tree; the single executable carries its own.
+if [[ -z ${METASSEMBLY_SHIM_DIR:-} && ! -x dist/containerd-shim-metassembly-v2 ]]; then
+  echo "bench: dist/containerd-shim-metassembly-v2 not built: measuring the development launcher (shim/dev)"
+  "$tsc" -p tsconfig.json
+  [[ -f native/build/Release/sys.node ]] || npm run --silent build:native
+fi
+"$tsc" -p bench/tsconfig.json
+
+# The system Node runs the harness; the shim runs on whatever its launcher embeds.
+exec node build/bench/bench/main.js
