@@ -74,9 +74,35 @@ export interface Status {
   message: string;
 }
 
+/**
+ * The text containerd's errdefs give each class. Go shims wrap their errors in these
+ * (`process does not exist x: not found`); containerd 1.6/1.7 re-add them from the code,
+ * containerd 2.x shows the message as it came, so we send them as Go shims do.
+ */
+const classText: Partial<Record<Code, string>> = {
+  [Code.Canceled]: 'context canceled',
+  [Code.InvalidArgument]: 'invalid argument',
+  [Code.DeadlineExceeded]: 'context deadline exceeded',
+  [Code.NotFound]: 'not found',
+  [Code.AlreadyExists]: 'already exists',
+  [Code.PermissionDenied]: 'permission denied',
+  [Code.ResourceExhausted]: 'resource exhausted',
+  [Code.FailedPrecondition]: 'failed precondition',
+  [Code.Aborted]: 'aborted',
+  [Code.OutOfRange]: 'out of range',
+  [Code.Unimplemented]: 'not implemented',
+  [Code.Unavailable]: 'unavailable',
+  [Code.DataLoss]: 'data loss',
+  [Code.Unauthenticated]: 'unauthenticated',
+};
+
 /** The single mapping from any thrown value to a wire status. */
 export function toStatus(err: unknown): Status {
-  if (err instanceof ShimError) return { code: err.code, message: err.message };
+  if (err instanceof ShimError) {
+    const text = classText[err.code];
+    const message = text && !err.message.endsWith(text) ? `${err.message}: ${text}` : err.message;
+    return { code: err.code, message };
+  }
   if (err instanceof Error) return { code: Code.Unknown, message: err.message };
   return { code: Code.Unknown, message: String(err) };
 }
@@ -97,6 +123,8 @@ const byCode: Partial<Record<Code, new (message: string) => ShimError>> = {
 
 /** The inverse of toStatus, for clients (the event publisher, tests). */
 export function fromStatus(status: Status): ShimError {
+  const text = classText[status.code];
+  const message = text && status.message.endsWith(`: ${text}`) ? status.message.slice(0, -text.length - 2) : status.message;
   const Ctor = byCode[status.code];
-  return Ctor ? new Ctor(status.message) : new ShimError(status.code, status.message);
+  return Ctor ? new Ctor(message) : new ShimError(status.code, message);
 }

@@ -5,6 +5,16 @@ export interface TerminalSize {
   cols: number;
 }
 
+export interface TtyResize {
+  to: TerminalSize;
+  /** The resize waits for this task to be RUNNING (ctr sends its first ResizePty right after Start)... */
+  taskId: string;
+  /** ...and then this long, for the container to have seen the first size (default 1 s). */
+  settleMs?: number;
+}
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
 /**
  * Runs ctr on the harness' pseudo-terminal with a known size, and optionally resizes that
  * terminal while ctr runs. ctr sends ResizePty with its terminal's size after starting the task
@@ -14,13 +24,15 @@ export interface TerminalSize {
 export function ctrOnTty(
   cd: Containerd,
   args: readonly string[],
-  opts: { size: TerminalSize; resizeTo?: TerminalSize; resizeAfterMs?: number; timeoutMs?: number },
+  opts: { size: TerminalSize; resize?: TtyResize; timeoutMs?: number },
 ): Promise<RunResult> {
-  const { size, resizeTo } = opts;
-  const resize = resizeTo
-    ? `(sleep ${(opts.resizeAfterMs ?? 1_000) / 1_000}; stty rows ${resizeTo.rows} cols ${resizeTo.cols} </dev/tty) & `
+  const { size, resize } = opts;
+  const ctr = [cd.version.ctr, '--address', cd.address, '--namespace', cd.namespace].map(quote).join(' ');
+  const background = resize
+    ? `(until ${ctr} task ls 2>/dev/null | grep -q ${quote(`^${resize.taskId}\\s.*RUNNING`)}; do sleep 0.1; done; ` +
+      `sleep ${(resize.settleMs ?? 1_000) / 1_000}; stty rows ${resize.to.rows} cols ${resize.to.cols} </dev/tty) & `
     : '';
-  const script = `stty rows ${size.rows} cols ${size.cols}; ${resize}exec "$0" "$@"`;
+  const script = `stty rows ${size.rows} cols ${size.cols}; ${background}exec "$0" "$@"`;
   return runCommand(
     'sh',
     ['-c', script, cd.version.ctr, '--address', cd.address, '--namespace', cd.namespace, ...args],

@@ -19,6 +19,14 @@ export async function taskStatus(cd: Containerd, id: string): Promise<string | u
   return undefined;
 }
 
+/** A task's init pid, from the PID column of `ctr task ls`. */
+export async function initPid(cd: Containerd, id: string): Promise<number> {
+  const r = await ctrOk(cd, ['task', 'ls']);
+  const line = r.stdout.split('\n').find((l) => l.trim().split(/\s+/)[0] === id);
+  assert.ok(line, `task ${id} listed:\n${r.stdout}`);
+  return Number(line.trim().split(/\s+/)[1]);
+}
+
 /** Waits for a task to reach a status; an exit reaches containerd asynchronously. */
 export function waitTaskStatus(cd: Containerd, id: string, status: string, timeoutMs = 5_000): Promise<string | undefined> {
   return eventually(
@@ -36,4 +44,23 @@ export async function removeTask(cd: Containerd, id: string): Promise<void> {
   }
   await ctrOk(cd, ['task', 'delete', id]);
   await ctrOk(cd, ['container', 'delete', id]);
+}
+
+/**
+ * Starts `ctr task exec` in the background (it returns when the exec exits) and waits until ps
+ * lists it. The result is wrapped: an async function returning the bare promise would await it.
+ */
+export async function backgroundExec(
+  cd: Containerd,
+  id: string,
+  execId: string,
+  args: string[],
+): Promise<{ done: Promise<RunResult> }> {
+  const done = cd.ctr(['task', 'exec', '--exec-id', execId, id, ...args], { timeoutMs: 30_000 });
+  await eventually(
+    async () => (await ctrOk(cd, ['task', 'ps', id])).stdout,
+    (out) => out.includes(execId),
+    { what: `exec ${execId} in ctr task ps` },
+  );
+  return { done };
 }

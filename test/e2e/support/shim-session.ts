@@ -3,12 +3,15 @@ import { startContainerd, type Containerd, type ContainerdSeries } from '../harn
 import { shimLeakCheck } from './shim-leak-check';
 import { shimDir } from './shim-under-test';
 
-/** The lines our shim wrote to its log FIFO, which containerd copies into its own log. */
+/**
+ * The lines our shim wrote to its log FIFO (containerd copies them into its own log) and
+ * containerd's own lines about this namespace's tasks and shims.
+ */
 export function shimLog(cd: Containerd): string {
   return cd
     .log()
     .split('\n')
-    .filter((l) => l.includes('metassembly'))
+    .filter((l) => l.includes('metassembly') || l.includes(cd.namespace))
     .join('\n');
 }
 
@@ -23,16 +26,19 @@ export async function withShimContainerd(
   body: (cd: Containerd) => Promise<void>,
 ): Promise<void> {
   const check = shimLeakCheck(namespace);
-  const cd = await startContainerd({ version: series, shimDir, namespace });
   try {
-    await body(cd);
-  } catch (err) {
-    console.error(`--- shim log (containerd ${cd.version.version}, namespace ${namespace}) ---\n${shimLog(cd)}`);
-    throw err;
+    const cd = await startContainerd({ version: series, shimDir, namespace });
+    try {
+      await body(cd);
+    } catch (err) {
+      console.error(`--- shim log (containerd ${cd.version.version}, namespace ${namespace}) ---\n${shimLog(cd)}`);
+      throw err;
+    } finally {
+      await cd.stop();
+    }
+    assert.equal(await check.settledLeaks(), [], 'nothing of the test is left on the host');
   } finally {
-    await cd.stop();
+    // Also after a failure: what one test leaves (a runc state dir, a shim) must not fail the next.
+    await check.cleanup();
   }
-  const leaks = await check.settledLeaks();
-  await check.cleanup();
-  assert.equal(leaks, [], 'nothing of the test is left on the host');
 }
