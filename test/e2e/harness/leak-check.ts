@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmdirSync, rmSync } from 'node:fs';
+import { rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   fifoDir,
@@ -134,9 +134,17 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
           // still populated: left for the next report
         }
       }
-      for (const p of [...paths('socket'), ...paths('fifo'), ...paths('runc-state')]) {
-        rmSync(p, { recursive: true, force: true });
-      }
+      // Another run on the machine may have just created a socket or fifo directory that its
+      // shim has not opened yet; only entries old enough to be settled are ours to remove.
+      const settled = (p: string): boolean => {
+        try {
+          return Date.now() - statSync(p).ctimeMs > 10_000;
+        } catch {
+          return false;
+        }
+      };
+      for (const p of [...paths('socket'), ...paths('fifo')].filter(settled)) rmSync(p, { recursive: true, force: true });
+      for (const p of paths('runc-state')) rmSync(p, { recursive: true, force: true });
       tidyNamespace(ns);
       for (const d of paths('scratch')) removeScratchDir(d);
     },
