@@ -9,7 +9,10 @@
         "src/fds.c",
         "src/receive-fd.c",
         "src/eventfd-watch.c",
-        "src/mounts.c"
+        "src/mounts.c",
+        "src/flock.c",
+        "src/idmap-mount.c",
+        "src/userns-fd.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]

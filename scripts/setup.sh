@@ -26,7 +26,7 @@ step() {
   fi
 }
 
-apt_packages=(containerd runc crun busybox-static iproute2 containernetworking-plugins jq gcc libc6-dev)
+apt_packages=(containerd runc crun busybox-static iproute2 containernetworking-plugins jq gcc libc6-dev python3-yaml)
 
 missing_packages() {
   local p

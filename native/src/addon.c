@@ -7,5 +7,8 @@ NAPI_MODULE_INIT() {
   sys_register_receive_fd(env, exports);
   sys_register_eventfd_watch(env, exports);
   sys_register_mounts(env, exports);
+  sys_register_flock(env, exports);
+  sys_register_idmap_mount(env, exports);
+  sys_register_userns_fd(env, exports);
   return exports;
 }

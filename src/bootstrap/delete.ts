@@ -26,9 +26,12 @@ export async function deleteTask(flags: ShimFlags): Promise<Uint8Array> {
     });
     await runtime.delete(flags.id, true);
   }
-  if (isMountPoint(rootfs)) {
-    const [{ NativeSys }, { unmountRootfs }] = await Promise.all([import('../sys/native-sys'), import('../process/rootfs')]);
-    unmountRootfs(new NativeSys(), rootfs);
+  const idmapped = record?.idmappedRootfs;
+  if (isMountPoint(rootfs) || idmapped) {
+    const [{ NativeSys }, { removeIdmappedRootfs, unmountRootfs }] = await Promise.all([import('../sys/native-sys'), import('../process/rootfs')]);
+    const sys = new NativeSys();
+    if (idmapped) removeIdmappedRootfs(sys, idmapped);
+    unmountRootfs(sys, rootfs);
   }
   removeRuntimeRecord(bundle);
   const pid = readPid(join(bundle, 'init.pid'));

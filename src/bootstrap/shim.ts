@@ -4,8 +4,8 @@
  * publisher) and hands them to the task service. `serve` uses it with the socket
  * containerd dials; the integration tests use it with their own.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cgroupManagerForPid, detectCgroupMode } from '../cgroups';
 import { QueuedPublisher, TtrpcEventTransport } from '../events/publisher';
 import { createProcessIO } from '../io/create-process-io';
@@ -19,6 +19,16 @@ import { encodeForwardRequest } from '../wire/events';
 import { toWireEvent } from '../task/lifecycle-events';
 import { TaskService, runtimeRoot } from '../task/task-service';
 import { taskMethods, taskServiceNames } from '../task/ttrpc-handlers';
+import type { UserNamespaceRanges } from '../task/sandboxing';
+import { appendAudit } from '../log/audit-log';
+import { UsernsAllocator } from '../userns/allocator';
+import { mountIdmappedRootfs } from '../userns/idmapped-rootfs';
+import { removeIdmappedRootfs } from '../process/rootfs';
+import { hardRlimits } from '../task/proc-limits';
+import type { IdmapRequest } from '../process/ports';
+import { mountOf, readMountinfo } from '../userns/mountinfo';
+import { idmappedRootfsDir } from '../task/sandboxing';
+import { MS, type Sys } from '../sys/sys';
 
 export interface ShimOptions {
   namespace: string;
@@ -55,6 +65,16 @@ export function createShim(options: ShimOptions): Shim {
   });
   const cgroupMode = detectCgroupMode();
   const bundles = new Map<string, string>();
+  // one allocator per state dir: every shim on the host shares its file (and lock)
+  const allocators = new Map<string, UserNamespaceRanges>();
+  const rangesFor = (stateDir: string): UserNamespaceRanges => {
+    let allocator = allocators.get(stateDir);
+    if (!allocator) {
+      allocator = UsernsAllocator.open({ sys, partition: 'default', statePath: join(stateDir, 'userns.json') });
+      allocators.set(stateDir, allocator);
+    }
+    return allocator;
+  };
   const service = new TaskService({
     namespace,
     runtimeFor: (config) =>
@@ -75,6 +95,8 @@ export function createShim(options: ShimOptions): Shim {
           namespace,
           consoleDir: join(options.consoleDir, namespace),
         }),
+      idmapRootfs: (request) => idmapRootfs(sys, request),
+      removeIdmappedRootfs: (target) => removeIdmappedRootfs(sys, target),
       openCgroup: (pid) => cgroupManagerForPid(pid, { mode: cgroupMode, sys }).catch(() => undefined),
       emit: (event) => {
         if (event.type === 'create') {
@@ -92,7 +114,19 @@ export function createShim(options: ShimOptions): Shim {
     },
     // after the Shutdown reply has been written
     onIdle: () => setImmediate(options.onIdle),
-    oomScoreAdjFloor: oomScoreAdjFloor(),
+    oomScoreAdjFloor: hasCapSysResource() ? -1000 : oomScoreAdjFloor(),
+    rlimitHard: hardRlimits(readFileSync('/proc/self/limits', 'utf8')),
+    canRaiseRlimits: hasCapSysResource(),
+    sandboxing: {
+      ranges: (config) => rangesFor(config.shim.stateDir),
+      audit: (config, records) => {
+        for (const r of records) {
+          const level = r.action === 'refused' || r.action === 'allowed-by-opt-in' ? 'warning' : 'debug';
+          log.write(level, `hardening ${r.action}: ${r.what}: ${r.why}`, { container: r.container, pod: r.pod });
+        }
+        appendAudit(config.shim.stateDir, namespace, records);
+      },
+    },
     log: info,
   });
   const server = new TtrpcServer();
@@ -111,14 +145,17 @@ export function createShim(options: ShimOptions): Shim {
 
 const CAP_SYS_RESOURCE = 24n;
 
+function hasCapSysResource(): boolean {
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  return ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+}
+
 /**
- * -1000 with CAP_SYS_RESOURCE. Without it the kernel refuses values below the process's
+ * Without CAP_SYS_RESOURCE the kernel refuses oom_score_adj values below the process's
  * oom_score_adj_min, which /proc does not show: find it by trying (raising back to where
  * we started is always allowed), once per shim.
  */
 function oomScoreAdjFloor(): number {
-  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
-  if ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) return -1000;
   const path = '/proc/self/oom_score_adj';
   const current = Number.parseInt(readFileSync(path, 'utf8'), 10);
   const allowed = (value: number): boolean => {
@@ -138,4 +175,24 @@ function oomScoreAdjFloor(): number {
   }
   writeFileSync(path, String(current));
   return low;
+}
+
+/**
+ * The pod's idmapped view of its rootfs at request.target, a path its unprivileged root can
+ * traverse. A snapshotter's overlay can only be idmapped in place (through its layers), and
+ * is then bound to the target; a plain directory (ctr --rootfs) is cloned there idmapped.
+ */
+function idmapRootfs(sys: Sys, request: IdmapRequest): void {
+  for (const dir of ['/run/metassembly', idmappedRootfsDir, dirname(request.target)]) {
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o711);
+  }
+  mkdirSync(request.target, { recursive: true, mode: 0o711 });
+  const mount = mountOf(readMountinfo(), request.source);
+  if (mount?.mountPoint === request.source && mount.fstype === 'overlay') {
+    mountIdmappedRootfs(sys, request.source, request.source, request.mapping);
+    sys.mount(request.source, request.target, '', MS.BIND, '');
+  } else {
+    mountIdmappedRootfs(sys, request.source, request.target, request.mapping);
+  }
 }

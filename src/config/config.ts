@@ -4,6 +4,8 @@
  * Unknown keys and bad values are refused with the key's name. Pure.
  */
 import { InvalidArgumentError } from '../errors';
+import type { HardeningPolicy } from '../hardening/policy';
+import { hardeningFromToml } from './hardening-toml';
 import type { TomlTable, TomlValue } from './toml';
 
 export type Grouping = 'pod' | 'container';
@@ -19,14 +21,17 @@ export interface ShimConfig {
   shim: {
     /** which containers share one shim daemon */
     grouping: Grouping;
-    debug: boolean;
+    /** persistent state: the audit log, the user-namespace allocations */
+    stateDir: string;
   };
+  hardening: HardeningPolicy;
 }
 
 export function defaultConfig(): ShimConfig {
   return {
     runtime: { binary: 'runc', root: '/run/containerd/metassembly', systemdCgroup: false },
-    shim: { grouping: 'pod', debug: false },
+    shim: { grouping: 'pod', stateDir: '/var/lib/metassembly' },
+    hardening: hardeningFromToml(undefined, 'defaults'),
   };
 }
 
@@ -52,9 +57,11 @@ export function configFromToml(table: TomlTable, source: string): ShimConfig {
       for (const [k, v] of Object.entries(asTable(value, key, fail))) {
         const name = `shim.${k}`;
         if (k === 'grouping') config.shim.grouping = oneOf(asString(v, name, fail), ['pod', 'container'] as const, name, fail);
-        else if (k === 'debug') config.shim.debug = asBool(v, name, fail);
+        else if (k === 'state_dir') config.shim.stateDir = absolute(asString(v, name, fail), name, fail);
         else fail(name, 'unknown key');
       }
+    } else if (key === 'hardening') {
+      config.hardening = hardeningFromToml(asTable(value, key, fail), source);
     } else {
       fail(key, 'unknown key');
     }

@@ -12,7 +12,7 @@ import type { FdWatch } from '../sys/sys';
 import type { StdioConfig } from '../io/process-io';
 import type { ExitInfo } from './lifecycle-event';
 import type { Mount } from './mount';
-import type { ContainerCgroup, ContainerDeps } from './ports';
+import type { ContainerCgroup, ContainerDeps, IdmapRequest } from './ports';
 import { Process } from './process';
 import { mountRootfs, unmountRootfs } from './rootfs';
 import { assertSignalable, type ProcessState } from './state';
@@ -26,6 +26,8 @@ export interface CreateConfig {
   spec: OciSpec;
   noPivot?: boolean;
   noNewKeyring?: boolean;
+  /** present when the container runs in a user namespace */
+  idmap?: IdmapRequest;
 }
 
 /** The parts of an OCI spec the process layer reads. */
@@ -61,6 +63,7 @@ export class Container {
   private readonly execs = new Map<string, Process>();
   private readonly execSpecs = new Map<string, object>();
   private readonly rootfs: Mount[];
+  private readonly idmappedRootfs: string | undefined;
   private readonly ownPidNamespace: boolean;
   private cgroup: ContainerCgroup | undefined;
   private oomWatch: FdWatch | undefined;
@@ -76,6 +79,7 @@ export class Container {
     this.id = config.id;
     this.bundle = config.bundle;
     this.rootfs = config.rootfs;
+    this.idmappedRootfs = config.idmap?.target;
     this.init = new Process(config.id, '', config.stdio);
     const pidNs = config.spec.linux?.namespaces?.find((ns) => ns.type === 'pid');
     this.ownPidNamespace = pidNs !== undefined && !pidNs.path;
@@ -92,6 +96,7 @@ export class Container {
     const { runtime } = this.deps;
     mountRootfs(this.deps.sys, this.rootfs, rootfsDir);
     try {
+      if (config.idmap) this.deps.idmapRootfs(config.idmap);
       const io = await this.deps.createIO(config.stdio, { containerId: this.id, execId: '' });
       this.init.io = io;
       const pidFile = join(this.bundle, 'init.pid');
@@ -109,6 +114,7 @@ export class Container {
     } catch (err) {
       this.init.io?.close();
       await runtime.delete(this.id, true).catch(() => undefined);
+      if (config.idmap) this.deps.removeIdmappedRootfs(config.idmap.target);
       unmountRootfs(this.deps.sys, rootfsDir);
       throw err;
     }
@@ -304,6 +310,7 @@ export class Container {
     this.oomWatch = undefined;
     for (const exec of this.execs.values()) exec.io?.close();
     this.init.io?.close();
+    if (this.idmappedRootfs) this.deps.removeIdmappedRootfs(this.idmappedRootfs);
     unmountRootfs(this.deps.sys, join(this.bundle, 'rootfs'));
   }
 

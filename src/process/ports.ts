@@ -16,6 +16,16 @@ export interface ContainerCgroup {
   watchOom(onOom: () => void): Promise<FdWatch>;
 }
 
+/** An idmapped view of `source`, mounted at `target` (root.path), for a pod in a user namespace. */
+export interface IdmapRequest {
+  source: string;
+  target: string;
+  mapping: {
+    uidMappings: Array<{ containerID: number; hostID: number; size: number }>;
+    gidMappings: Array<{ containerID: number; hostID: number; size: number }>;
+  };
+}
+
 export interface ContainerDeps {
   runtime: OciRuntime;
   sys: Sys;
@@ -23,6 +33,10 @@ export interface ContainerDeps {
   createIO(config: StdioConfig, owner: { containerId: string; execId: string }): Promise<ProcessIO>;
   /** undefined when the pid's cgroup cannot be found (stats then answer NotFound) */
   openCgroup(pid: number): Promise<ContainerCgroup | undefined>;
+  /** mounts the idmapped view of request.source on request.target (creating it) */
+  idmapRootfs(request: IdmapRequest): void;
+  /** unmounts and removes request.target; idempotent */
+  removeIdmappedRootfs(target: string): void;
   emit: EmitLifecycleEvent;
   log(message: string): void;
 }

@@ -1,6 +1,7 @@
 /**
  * Mounting CreateTaskRequest.rootfs onto <bundle>/rootfs, and taking it all down again.
  */
+import { rmdirSync } from 'node:fs';
 import { InvalidArgumentError, UnknownError } from '../errors';
 import { MNT, MS, type Sys } from '../sys/sys';
 import { toMountCall, type Mount } from './mount';
@@ -36,4 +37,14 @@ export function unmountRootfs(sys: Sys, target: string): void {
     }
   }
   throw new UnknownError(`unmount ${target}: still mounted after 64 unmounts`);
+}
+
+/** Takes down an idmapped rootfs view kept outside the bundle and removes its mount point. */
+export function removeIdmappedRootfs(sys: Sys, target: string): void {
+  unmountRootfs(sys, target);
+  try {
+    rmdirSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }

@@ -1,5 +1,5 @@
-export type { CommandOptions, CommandResult, CommandRunner, FdWatch, Sys, WaitResult } from './sys';
-export { MNT, MS } from './sys';
+export type { CommandOptions, CommandResult, CommandRunner, FdWatch, IdMapping, Sys, WaitResult } from './sys';
+export { LOCK, MNT, MS, OPEN_TREE } from './sys';
 export { NativeSys } from './native-sys';
 export { Reaper } from './reaper';
 export type { ExitListener, ReapedExit } from './reaper';

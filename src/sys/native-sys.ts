@@ -1,6 +1,6 @@
 import { loadSysAddon } from './load-addon';
 import type { SysAddon } from './sys-addon';
-import type { FdWatch, Sys, WaitResult } from './sys';
+import type { FdWatch, IdMapping, Sys, WaitResult } from './sys';
 
 /**
  * Sys over the native addon. The addon is loaded on the first call, so building
@@ -51,5 +51,26 @@ export class NativeSys implements Sys {
 
   unmount(target: string, flags: number): void {
     this.load().unmount(target, flags);
+  }
+
+  flock(fd: number, op: number): void {
+    this.load().flock(fd, op);
+  }
+
+  openTree(path: string, flags: number): number {
+    return this.load().openTree(path, flags);
+  }
+
+  mountSetattrIdmap(fd: number, usernsFd: number): void {
+    this.load().mountSetattrIdmap(fd, usernsFd);
+  }
+
+  moveMount(fd: number, targetPath: string): void {
+    this.load().moveMount(fd, targetPath);
+  }
+
+  /** Clones a short-lived helper child (reaped here, invisible to the reaper) to create the namespace. */
+  usernsFdForMapping(uidMappings: IdMapping[], gidMappings: IdMapping[]): number {
+    return this.load().usernsFdForMapping(uidMappings, gidMappings);
   }
 }

@@ -36,7 +36,30 @@ export interface Sys {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   /** umount2(2). flags are MNT_* / UMOUNT_* bits. */
   unmount(target: string, flags: number): void;
+  /** flock(2). op is LOCK_* bits; with LOCK.NB a lock held elsewhere throws EAGAIN. */
+  flock(fd: number, op: number): void;
+  /** open_tree(AT_FDCWD, path, flags) -> fd; with OPEN_TREE.CLONE, a detached copy of the mount (tree) at path. */
+  openTree(path: string, flags: number): number;
+  /** mount_setattr(fd, AT_RECURSIVE, MOUNT_ATTR_IDMAP): the detached tree at fd maps ids through the user namespace. */
+  mountSetattrIdmap(fd: number, usernsFd: number): void;
+  /** move_mount(MOVE_MOUNT_F_EMPTY_PATH): attaches the detached tree at fd on top of targetPath. */
+  moveMount(fd: number, targetPath: string): void;
+  /** An fd (O_CLOEXEC) holding a new user namespace with these mappings; no process is left in it. */
+  usernsFdForMapping(uidMappings: IdMapping[], gidMappings: IdMapping[]): number;
 }
+
+/** One line of a user namespace's uid_map or gid_map (the OCI LinuxIDMapping shape). */
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/** flock(2) operations. */
+export const LOCK = { SH: 1, EX: 2, NB: 4, UN: 8 } as const;
+
+/** open_tree(2) flags. */
+export const OPEN_TREE = { CLONE: 1, CLOEXEC: 0o2000000, AT_RECURSIVE: 0x8000 } as const;
 
 /** Linux mount(2) flags used by the shim. */
 export const MS = {

@@ -12,6 +12,8 @@ export interface RuntimeRecord {
   /** --root, namespace included */
   root: string;
   systemdCgroup: boolean;
+  /** the idmapped rootfs view outside the bundle, when the container ran in a user namespace */
+  idmappedRootfs?: string;
 }
 
 const fileName = 'metassembly-runtime.json';

@@ -12,7 +12,9 @@ import { Container, type OciSpec, type ProcessSnapshot } from '../process/contai
 import type { ExitInfo } from '../process/lifecycle-event';
 import type { Mount } from '../process/mount';
 import type { ContainerDeps } from '../process/ports';
-import { adjustForHost } from './host-compat';
+import { adjustForHost, capRlimits } from './host-compat';
+import type { PodIdentity } from './pod-context';
+import { sandboxExecProcess, sandboxSpec, type SandboxingDeps } from './sandboxing';
 import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-record';
 
 export interface CreateTaskInput {
@@ -33,11 +35,24 @@ export interface TaskServiceDeps {
   onIdle(): void;
   /** lowest oom_score_adj this host lets a container ask for */
   oomScoreAdjFloor: number;
+  /** the shim's own hard rlimits, by RLIMIT_* name, and whether it may raise them */
+  rlimitHard: Record<string, number>;
+  canRaiseRlimits: boolean;
+  sandboxing: SandboxingDeps;
   log(message: string): void;
+}
+
+/** What the service remembers of a container beyond the process layer. */
+interface Served {
+  container: Container;
+  config: ShimConfig;
+  pod: PodIdentity;
+  inUserNamespace: boolean;
 }
 
 export class TaskService {
   private readonly containers = new Map<string, Container>();
+  private readonly served = new Map<string, Served>();
   /** ids whose Create is in flight, so a concurrent duplicate is refused */
   private readonly creating = new Set<string>();
 
@@ -53,20 +68,28 @@ export class TaskService {
     this.creating.add(id);
     try {
       const runtime = this.deps.runtimeFor(input.config);
-      const requested = await readSpec(bundle);
-      const { spec, changes } = adjustForHost(requested, {
+      const sandboxed = await sandboxSpec(this.deps.sandboxing, {
+        namespace: this.deps.namespace,
+        id,
+        bundle,
+        requested: await readSpec(bundle),
+        config: input.config,
+        sandboxPid: (podId) => this.containers.get(podId)?.init.pid,
+      });
+      const { spec, changes } = adjustForHost(sandboxed.spec, {
         oomScoreAdjFloor: this.deps.oomScoreAdjFloor,
+        rlimitHard: this.deps.rlimitHard,
+        canRaiseRlimits: this.deps.canRaiseRlimits,
         runtimeSpecVersion: await runtime.enforcedSpecVersion(),
       });
-      if (changes.length) {
-        // what the runtime runs is what is in the bundle
-        await writeSpec(bundle, spec);
-        for (const change of changes) this.deps.log(`container ${id}: ${change}`);
-      }
+      for (const change of changes) this.deps.log(`container ${id}: ${change}`);
+      // what the runtime runs is what is in the bundle
+      await writeSpec(bundle, spec);
       writeRuntimeRecord(bundle, {
         binary: runtime.binary,
         root: runtimeRoot(input.config, this.deps.namespace),
         systemdCgroup: input.config.runtime.systemdCgroup,
+        idmappedRootfs: sandboxed.idmap?.target,
       });
       let container: Container;
       try {
@@ -76,11 +99,14 @@ export class TaskService {
           rootfs: input.rootfs,
           stdio: input.stdio,
           spec,
+          idmap: sandboxed.idmap,
         });
       } catch (err) {
         removeRuntimeRecord(bundle);
+        if (sandboxed.pod.isSandbox) await this.releaseRange(input.config, sandboxed.pod.podId);
         throw err;
       }
+      this.served.set(id, { container, config: input.config, pod: sandboxed.pod, inUserNamespace: sandboxed.idmap !== undefined });
       this.containers.set(id, container);
       return container.init.pid;
     } finally {
@@ -107,13 +133,32 @@ export class TaskService {
     const exit = await container.delete(execId);
     if (!execId) {
       this.containers.delete(id);
+      const served = this.served.get(id);
+      this.served.delete(id);
       removeRuntimeRecord(container.bundle);
+      if (served?.pod.isSandbox) await this.releaseRange(served.config, served.pod.podId);
     }
     return exit;
   }
 
   exec(id: string, execId: string, processSpec: object, stdio: StdioConfig): void {
-    this.container(id).addExec(execId, processSpec, stdio);
+    const container = this.container(id);
+    const served = this.served.get(id);
+    let process = served ? sandboxExecProcess(this.deps.sandboxing, served.config, id, served.pod.podId, execId, processSpec) : processSpec;
+    const changes: string[] = [];
+    process = capRlimits(process as { [key: string]: unknown }, this.deps, served?.inUserNamespace ?? false, changes);
+    for (const change of changes) this.deps.log(`container ${id} exec ${execId}: ${change}`);
+    container.addExec(execId, process, stdio);
+  }
+
+  /** A pod's user-namespace range goes back to the pool with its sandbox; a failure only costs ids. */
+  private async releaseRange(config: ShimConfig, podId: string): Promise<void> {
+    if (!config.hardening.requireUserNamespace) return;
+    try {
+      await this.deps.sandboxing.ranges(config).release(podId);
+    } catch (err) {
+      this.deps.log(`pod ${podId}: releasing its user-namespace range failed: ${(err as Error).message}`);
+    }
   }
 
   kill(id: string, execId: string, signal: number, all: boolean): Promise<void> {

@@ -31,10 +31,13 @@ async function assertStillServed(cd: Containerd, daemonPid: number, after: strin
   );
 }
 
+/** Private namespaces, as every real spec has: each bad spec should have only its own defect. */
+const privateNamespaces = { namespaces: ['pid', 'ipc', 'uts', 'mount', 'network'].map((type) => ({ type })) };
+
 /** A spec file for `ctr run --config`, which puts it in the bundle's config.json as it is. */
 function writeSpec(cd: Containerd, name: string, spec: object): string {
   const path = join(cd.dir, name);
-  writeFileSync(path, JSON.stringify({ ociVersion: '1.0.2', ...spec, annotations: { [groupKey]: group } }));
+  writeFileSync(path, JSON.stringify({ ociVersion: '1.0.2', linux: privateNamespaces, ...spec, annotations: { [groupKey]: group } }));
   return path;
 }
 

@@ -1,4 +1,4 @@
-import type { FdWatch, Sys, WaitResult } from '../../src/sys/sys';
+import type { FdWatch, IdMapping, Sys, WaitResult } from '../../src/sys/sys';
 
 export interface FakeSysCall {
   method: keyof Sys;
@@ -87,6 +87,31 @@ export class FakeSys implements Sys {
     const at = this.mounts.lastIndexOf(target);
     if (at < 0) throw errnoError('EINVAL', 'umount2', target);
     this.mounts.splice(at, 1);
+  }
+
+  /** flock never blocks here: tests of lock contention use the real module across processes. */
+  flock(fd: number, op: number): void {
+    this.record('flock', [fd, op]);
+  }
+
+  openTree(path: string, flags: number): number {
+    this.record('openTree', [path, flags]);
+    return this.nextFd++;
+  }
+
+  mountSetattrIdmap(fd: number, usernsFd: number): void {
+    this.record('mountSetattrIdmap', [fd, usernsFd]);
+  }
+
+  /** A moved mount counts as mounted at its target, so unmount finds it. */
+  moveMount(fd: number, targetPath: string): void {
+    this.record('moveMount', [fd, targetPath]);
+    this.mounts.push(targetPath);
+  }
+
+  usernsFdForMapping(uidMappings: IdMapping[], gidMappings: IdMapping[]): number {
+    this.record('usernsFdForMapping', [uidMappings, gidMappings]);
+    return this.nextFd++;
   }
 
   /** Simulates the kernel bumping an eventfd's counter (e.g. an OOM notification). */

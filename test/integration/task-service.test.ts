@@ -84,12 +84,20 @@ async function rig(): Promise<Rig> {
       mkdirSync(join(bundle, 'rootfs'), { recursive: true });
       writeFileSync(
         join(bundle, 'config.json'),
-        JSON.stringify({ ociVersion: '1.0.2', process: { args: ['sleep', '100'] }, linux: { namespaces: [{ type: 'pid' }] }, ...spec }),
+        JSON.stringify({
+          ociVersion: '1.0.2',
+          process: { args: ['sleep', '100'] },
+          linux: { namespaces: ['pid', 'ipc', 'uts', 'mount', 'network'].map((type) => ({ type })) },
+          ...spec,
+        }),
       );
       return bundle;
     },
     options(extraToml = '') {
-      const body = `[runtime]\nbinary = "${fakeRuntime}"\nroot = "${join(dir, 'runtime')}"\n${extraToml}`;
+      // The fake runtime runs no container: no user namespace to prepare, and state kept in the test's dir.
+      const body =
+        `[runtime]\nbinary = "${fakeRuntime}"\nroot = "${join(dir, 'runtime')}"\n` +
+        `[shim]\nstate_dir = "${join(dir, 'state')}"\n[hardening]\nrequire_user_namespace = false\n${extraToml}`;
       return packAny(RUNTIME_OPTIONS_TYPE_URL, RuntimeOptions.encode({ configBody: Buffer.from(body) }).finish());
     },
     async close() {

@@ -24,6 +24,8 @@ function setup(spec: OciSpec = ownPidNs) {
     exits,
     createIO: async () => nullIO(),
     openCgroup: async () => undefined,
+    idmapRootfs: () => undefined,
+    removeIdmappedRootfs: () => undefined,
     emit: (e: LifecycleEvent) => events.push(e),
     log: () => undefined,
   };

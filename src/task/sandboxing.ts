@@ -1,0 +1,124 @@
+/**
+ * Turns the spec containerd asked for into the spec that runs: the partition's hardening
+ * policy applied, with the pod's user-namespace range and the pod's own namespaces as its
+ * context, and every decision audited. Refusals are audited too, then thrown.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ShimConfig } from '../config/config';
+import { applyHardening, hardenExecProcess, HardeningRefusedError, type Decision } from '../hardening';
+import type { OciProcess, OciSpec as HardeningSpec } from '../hardening/oci-spec';
+import type { OciSpec } from '../process/container';
+import type { IdmapRequest } from '../process/ports';
+import { podNamespacePaths, podOf, type PodIdentity } from './pod-context';
+
+export interface IdRange {
+  uidMappings: Array<{ containerID: number; hostID: number; size: number }>;
+  gidMappings: Array<{ containerID: number; hostID: number; size: number }>;
+}
+
+/** The host-wide user-namespace range allocator, as the task layer uses it. */
+export interface UserNamespaceRanges {
+  allocate(podId: string): Promise<IdRange>;
+  release(podId: string): Promise<unknown>;
+}
+
+export interface AuditRecord extends Decision {
+  container: string;
+  pod: string;
+}
+
+export interface SandboxingDeps {
+  ranges(config: ShimConfig): UserNamespaceRanges;
+  audit(config: ShimConfig, records: AuditRecord[]): void;
+}
+
+export interface SandboxedSpec {
+  spec: OciSpec;
+  pod: PodIdentity;
+  /** the rootfs to present to the container through an idmapped mount, when it runs in a user namespace */
+  idmap?: IdmapRequest;
+}
+
+/** Where idmapped rootfs views are mounted: a path the pod's unprivileged root can traverse. */
+export const idmappedRootfsDir = '/run/metassembly/rootfs';
+
+export interface SandboxInput {
+  namespace: string;
+  id: string;
+  bundle: string;
+  requested: OciSpec;
+  config: ShimConfig;
+  /** the init pid of the pod's sandbox, when this shim serves it */
+  sandboxPid(podId: string): number | undefined;
+}
+
+export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Promise<SandboxedSpec> {
+  const { id, bundle, requested, config } = input;
+  const pod = podOf(id, requested.annotations);
+  const sandboxPid = pod.isSandbox ? undefined : input.sandboxPid(pod.podId);
+  const namespaces = (requested.linux?.namespaces ?? []) as Array<{ type: string; path?: string }>;
+  // runc 1.1 joins a user namespace before any other and creates one after joining the rest.
+  // A container that joins namespaces made outside its pod's user namespace (CRI's CNI
+  // network namespace, owned by the host's) can therefore neither share the pod's user
+  // namespace nor have execs enter it; until the pod's network namespace is made inside
+  // its user namespace, such containers run in the host's, with every other protection.
+  const joined = namespaces.filter((ns) => ns.path).map((ns) => ns.type);
+  const userNamespacePossible = joined.length === 0;
+  const policy = userNamespacePossible ? config.hardening : { ...config.hardening, requireUserNamespace: false };
+  let range: IdRange | undefined;
+  if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(pod.podId);
+  const audit = (decisions: readonly Decision[]): void =>
+    deps.audit(config, decisions.map((d) => ({ container: id, pod: pod.podId, ...d })));
+  let result;
+  try {
+    result = applyHardening(requested as HardeningSpec, policy, {
+      containerId: id,
+      podId: pod.podId,
+      podNamespaces: podNamespacePaths(namespaces, pod, sandboxPid),
+      userNamespace: range,
+    });
+    if (!userNamespacePossible && config.hardening.requireUserNamespace) {
+      result.decisions.push({
+        what: 'user namespace',
+        action: 'removed',
+        why: `joins namespaces made outside the pod (${joined.join(', ')}), which runc 1.1 cannot combine with a user namespace: runs in the host's`,
+        path: 'linux.namespaces',
+      });
+    }
+  } catch (err) {
+    if (err instanceof HardeningRefusedError) audit(err.decisions);
+    if (range && pod.isSandbox) await deps.ranges(config).release(pod.podId);
+    throw err;
+  }
+  audit(result.decisions);
+  const spec = result.spec as OciSpec & { root?: { path?: string } };
+  const inUserNamespace = result.spec.linux?.namespaces?.some((ns) => ns.type === 'user') ?? false;
+  if (!inUserNamespace || !range) {
+    // the privileged opt-in runs in the host's user namespace: the range is not needed
+    if (range && pod.isSandbox) await deps.ranges(config).release(pod.podId);
+    return { spec, pod };
+  }
+  // runc mounts the rootfs from inside the user namespace, as the pod's unprivileged root,
+  // which cannot traverse containerd's 0700 state directories: the idmapped view goes where
+  // it can (and never over a directory shared with other containers, as ctr --rootfs names).
+  const rootPath = spec.root?.path ?? 'rootfs';
+  const source = isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
+  const target = join(idmappedRootfsDir, input.namespace, id);
+  return {
+    spec: { ...spec, root: { ...spec.root, path: target } },
+    pod,
+    idmap: { source, target, mapping: range },
+  };
+}
+
+/** An exec'd process gets the same process rules as the container's own. */
+export function sandboxExecProcess(deps: SandboxingDeps, config: ShimConfig, containerId: string, podId: string, execId: string, process: object): object {
+  try {
+    const result = hardenExecProcess(process as OciProcess, config.hardening, { containerId, execId });
+    deps.audit(config, result.decisions.map((d) => ({ container: containerId, pod: podId, ...d })));
+    return result.spec;
+  } catch (err) {
+    if (err instanceof HardeningRefusedError) deps.audit(config, err.decisions.map((d) => ({ container: containerId, pod: podId, ...d })));
+    throw err;
+  }
+}
