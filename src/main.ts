@@ -35,13 +35,17 @@ export async function main(argv: string[], self: SelfCommand): Promise<number | 
         const { deleteTask } = await import('./bootstrap/delete');
         return await writeOut(await deleteTask(requireTaskFlags(flags)));
       }
+      case 'partition': {
+        const { partitionCommand } = await import('./bootstrap/partition-command');
+        return await partitionCommand(flags.rest);
+      }
       case 'serve': {
         const { serve } = await import('./bootstrap/serve');
         await serve(requireTaskFlags(flags));
         return undefined;
       }
       default:
-        process.stderr.write(`unknown action ${JSON.stringify(flags.action)}: expected start or delete (or -v, -info)\n`);
+        process.stderr.write(`unknown action ${JSON.stringify(flags.action)}: expected start, delete or partition (or -v, -info)\n`);
         return 2;
     }
   } catch (err) {

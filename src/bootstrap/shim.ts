@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cgroupManagerForPid, detectCgroupMode } from '../cgroups';
+import { cgroupManagerForPid, detectCgroupMode, partitionCgroups } from '../cgroups';
 import { QueuedPublisher, TtrpcEventTransport } from '../events/publisher';
 import { createProcessIO } from '../io/create-process-io';
 import type { FifoLog } from '../log/log-sink';
@@ -117,6 +117,7 @@ export function createShim(options: ShimOptions): Shim {
     oomScoreAdjFloor: hasCapSysResource() ? -1000 : oomScoreAdjFloor(),
     rlimitHard: hardRlimits(readFileSync('/proc/self/limits', 'utf8')),
     canRaiseRlimits: hasCapSysResource(),
+    removePodCgroup: (path) => partitionCgroups(undefined, cgroupMode).remove(path, { force: false }),
     sandboxing: {
       ranges: (config) => rangesFor(config.shim.stateDir),
       audit: (config, records) => {

@@ -13,10 +13,19 @@ export function socketPath(containerdAddress: string, namespace: string, group: 
   return `${socketDir}/${digest}`;
 }
 
-/** The group a task belongs to: explicit annotation, then the pod (CRI sandbox id), then itself. */
-export function groupId(taskId: string, annotations: Record<string, string> | undefined, grouping: 'pod' | 'container'): string {
+/**
+ * The group a task belongs to: explicit annotation, then its node partition (one shim per
+ * partition), then the pod (CRI sandbox id), then itself.
+ */
+export function groupId(
+  taskId: string,
+  annotations: Record<string, string> | undefined,
+  grouping: 'pod' | 'container' | 'partition',
+  partition?: string,
+): string {
   const explicit = annotations?.['io.containerd.metassembly.v2.group'];
   if (explicit) return explicit;
+  if (grouping === 'partition' && partition) return `partition/${partition}`;
   if (grouping === 'pod') {
     const sandbox = annotations?.['io.kubernetes.cri.sandbox-id'];
     if (sandbox) return sandbox;

@@ -26,7 +26,7 @@ export async function start(flags: ShimFlags, self: SelfCommand): Promise<string
   const bundle = process.cwd();
   const config = loadConfig(readStdinOptions());
   const spec = readSpec(bundle);
-  const group = groupId(flags.id, spec.annotations, config.shim.grouping);
+  const group = groupId(flags.id, spec.annotations, config.shim.grouping, config.partition?.name);
   const path = socketPath(flags.address, flags.namespace, group);
   const address = `unix://${path}`;
 

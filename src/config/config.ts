@@ -8,7 +8,20 @@ import type { HardeningPolicy } from '../hardening/policy';
 import { hardeningFromToml } from './hardening-toml';
 import type { TomlTable, TomlValue } from './toml';
 
-export type Grouping = 'pod' | 'container';
+export type Grouping = 'pod' | 'container' | 'partition';
+
+/** The node partition this shim's containers are placed in (written by `partition create`). */
+export interface PartitionConfig {
+  name: string;
+  /** the partition's cgroup, e.g. /metassembly.slice/p0 */
+  cgroupParent: string;
+  /** what a request for more than the partition has gets */
+  mode: 'clamp' | 'refuse';
+  cpus: string;
+  mems: string;
+  memoryMax: number;
+  pidsMax: number;
+}
 
 export interface ShimConfig {
   runtime: {
@@ -25,6 +38,7 @@ export interface ShimConfig {
     stateDir: string;
   };
   hardening: HardeningPolicy;
+  partition?: PartitionConfig;
 }
 
 export function defaultConfig(): ShimConfig {
@@ -43,6 +57,7 @@ export function configFromToml(table: TomlTable, source: string): ShimConfig {
   const fail = (key: string, why: string): never => {
     throw new InvalidArgumentError(`${source}: ${key}: ${why}`);
   };
+  let groupingSet = false;
   for (const [key, value] of Object.entries(table)) {
     if (criKeys.has(key)) continue;
     if (key === 'runtime') {
@@ -56,17 +71,51 @@ export function configFromToml(table: TomlTable, source: string): ShimConfig {
     } else if (key === 'shim') {
       for (const [k, v] of Object.entries(asTable(value, key, fail))) {
         const name = `shim.${k}`;
-        if (k === 'grouping') config.shim.grouping = oneOf(asString(v, name, fail), ['pod', 'container'] as const, name, fail);
+        if (k === 'grouping') {
+          config.shim.grouping = oneOf(asString(v, name, fail), ['pod', 'container', 'partition'] as const, name, fail);
+          groupingSet = true;
+        }
         else if (k === 'state_dir') config.shim.stateDir = absolute(asString(v, name, fail), name, fail);
         else fail(name, 'unknown key');
       }
+    } else if (key === 'partition') {
+      config.partition = partitionFromToml(asTable(value, key, fail), fail);
     } else if (key === 'hardening') {
       config.hardening = hardeningFromToml(asTable(value, key, fail), source);
     } else {
       fail(key, 'unknown key');
     }
   }
+  if (config.partition) {
+    // one shim serves a partition's pods unless the operator asked otherwise
+    if (!groupingSet) config.shim.grouping = 'partition';
+    if (config.runtime.systemdCgroup) fail('runtime.systemd_cgroup', 'must be false with a [partition]: placement writes cgroupfs paths');
+  } else if (config.shim.grouping === 'partition') {
+    fail('shim.grouping', '"partition" needs a [partition] section');
+  }
   return config;
+}
+
+function partitionFromToml(table: TomlTable, fail: Fail): PartitionConfig {
+  const str = (k: string): string => asString(table[k] ?? fail(`partition.${k}`, 'is required'), `partition.${k}`, fail);
+  const int = (k: string): number => {
+    const v = table[k] ?? fail(`partition.${k}`, 'is required');
+    return typeof v === 'number' && v > 0 ? v : fail(`partition.${k}`, 'must be a positive integer');
+  };
+  for (const k of Object.keys(table)) {
+    if (!['name', 'cgroup_parent', 'mode', 'cpus', 'mems', 'memory_max', 'pids_max'].includes(k)) fail(`partition.${k}`, 'unknown key');
+  }
+  const parent = str('cgroup_parent');
+  if (!parent.startsWith('/') || parent.split('/').includes('..')) fail('partition.cgroup_parent', `must be an absolute cgroup path, got ${JSON.stringify(parent)}`);
+  return {
+    name: str('name'),
+    cgroupParent: parent,
+    mode: table.mode === undefined ? 'clamp' : oneOf(str('mode'), ['clamp', 'refuse'] as const, 'partition.mode', fail),
+    cpus: str('cpus'),
+    mems: str('mems'),
+    memoryMax: int('memory_max'),
+    pidsMax: int('pids_max'),
+  };
 }
 
 type Fail = (key: string, why: string) => never;

@@ -9,6 +9,7 @@ import { applyHardening, hardenExecProcess, HardeningRefusedError, type Decision
 import type { OciProcess, OciSpec as HardeningSpec } from '../hardening/oci-spec';
 import type { OciSpec } from '../process/container';
 import type { IdmapRequest } from '../process/ports';
+import { placeContainer, PlacementRefusedError } from '../partitions/placement';
 import { podNamespacePaths, podOf, type PodIdentity } from './pod-context';
 
 export interface IdRange {
@@ -91,7 +92,13 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
     throw err;
   }
   audit(result.decisions);
-  const spec = result.spec as OciSpec & { root?: { path?: string } };
+  let spec: OciSpec & { root?: { path?: string } };
+  try {
+    spec = placed(result.spec as OciSpec & { root?: { path?: string } }, config, pod, id, audit);
+  } catch (err) {
+    if (range && pod.isSandbox) await deps.ranges(config).release(pod.podId);
+    throw err;
+  }
   const inUserNamespace = result.spec.linux?.namespaces?.some((ns) => ns.type === 'user') ?? false;
   if (!inUserNamespace || !range) {
     // the privileged opt-in runs in the host's user namespace: the range is not needed
@@ -119,6 +126,20 @@ export function sandboxExecProcess(deps: SandboxingDeps, config: ShimConfig, con
     return result.spec;
   } catch (err) {
     if (err instanceof HardeningRefusedError) deps.audit(config, err.decisions.map((d) => ({ container: containerId, pod: podId, ...d })));
+    throw err;
+  }
+}
+
+/** In a node partition, the container's cgroup is nested under it and its resources fit inside it. */
+function placed<S extends OciSpec>(spec: S, config: ShimConfig, pod: PodIdentity, id: string, audit: (d: readonly Decision[]) => void): S {
+  const partition = config.partition;
+  if (!partition) return spec;
+  try {
+    const placement = placeContainer(spec as Parameters<typeof placeContainer>[0], partition, { podId: pod.podId, containerId: id, mode: partition.mode });
+    audit(placement.decisions);
+    return placement.spec as S;
+  } catch (err) {
+    if (err instanceof PlacementRefusedError) audit(err.decisions);
     throw err;
   }
 }

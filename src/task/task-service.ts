@@ -39,6 +39,8 @@ export interface TaskServiceDeps {
   rlimitHard: Record<string, number>;
   canRaiseRlimits: boolean;
   sandboxing: SandboxingDeps;
+  /** removes a partition's pod cgroup once its last container is gone (runc removes only its own) */
+  removePodCgroup(path: string): Promise<void>;
   log(message: string): void;
 }
 
@@ -136,7 +138,11 @@ export class TaskService {
       const served = this.served.get(id);
       this.served.delete(id);
       removeRuntimeRecord(container.bundle);
-      if (served?.pod.isSandbox) await this.releaseRange(served.config, served.pod.podId);
+      if (served?.pod.isSandbox) {
+        await this.releaseRange(served.config, served.pod.podId);
+        const partition = served.config.partition;
+        if (partition) await this.removePodCgroup(`${partition.cgroupParent}/${served.pod.podId}`);
+      }
     }
     return exit;
   }
@@ -149,6 +155,15 @@ export class TaskService {
     process = capRlimits(process as { [key: string]: unknown }, this.deps, served?.inUserNamespace ?? false, changes);
     for (const change of changes) this.deps.log(`container ${id} exec ${execId}: ${change}`);
     container.addExec(execId, process, stdio);
+  }
+
+  /** Best effort: a pod cgroup that still holds processes stays, and the log says why. */
+  private async removePodCgroup(path: string): Promise<void> {
+    try {
+      await this.deps.removePodCgroup(path);
+    } catch (err) {
+      this.deps.log(`pod cgroup ${path} left in place: ${(err as Error).message}`);
+    }
   }
 
   /** A pod's user-namespace range goes back to the pool with its sandbox; a failure only costs ids. */
