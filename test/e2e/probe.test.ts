@@ -2,12 +2,7 @@
  * The escape probe (test/probe/probe.c) inside a default container through containerd 1.6:
  * under the stock io.containerd.runc.v2 runtime, printing what plain runc leaves open, and
  * under our shim, where every probe must be blocked.
- *
- * AWAITS WIRING: the shim half asserts the hardened sandbox, which exists only once Create
- * applies the hardening policy (issue 3). Until then it is skipped; run it with
- * METASSEMBLY_PROBE_SHIM=1, and remove the gate once the wiring has landed.
  */
-import { chmodSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeHostFixtures } from '../probe/host-fixtures';
@@ -18,13 +13,9 @@ import { withShimContainerd } from './support/shim-session';
 import { fileNamespace, shimRuntime } from './support/shim-under-test';
 
 const ns = fileNamespace('probe');
-const hardeningWired = process.env.METASSEMBLY_PROBE_SHIM === '1';
 const PATH = 'PATH=/usr/sbin:/usr/bin:/sbin:/bin';
 
 async function runProbe(cd: Containerd, runtime: string, id: string): Promise<ProbeReport> {
-  // The bundle lies under the daemon's scratch dir (0700): a container whose root is an
-  // unprivileged host uid must be able to walk through it, as through /run/containerd (0711).
-  chmodSync(cd.dir, 0o711);
   const dir = makeScratchDir();
   const host = await makeHostFixtures(id);
   try {
@@ -55,7 +46,7 @@ test('containerd 1.6, io.containerd.runc.v2: the probe runs and shows what plain
   });
 });
 
-(hardeningWired ? test : test.skip)('containerd 1.6, our shim [awaits the hardening wiring in Create]: every probe is blocked', async () => {
+test('containerd 1.6, our shim: every probe is blocked', async () => {
   await withShimContainerd('1.6', ns, async (cd) => {
     const report = await runProbe(cd, shimRuntime, 'probe-shim');
     const open = report.results.filter((r) => !r.blocked).map((r) => `${r.name}: ${r.detail}`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmdirSync, rmSync, statSync } from 'node:fs';
+import { rmdirSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   fifoDir,
@@ -135,15 +135,13 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
         }
       }
       // Another run on the machine may have just created a socket or fifo directory that its
-      // shim has not opened yet; only entries old enough to be settled are ours to remove.
-      const settled = (p: string): boolean => {
-        try {
-          return Date.now() - statSync(p).ctimeMs > 10_000;
-        } catch {
-          return false;
-        }
-      };
-      for (const p of [...paths('socket'), ...paths('fifo')].filter(settled)) rmSync(p, { recursive: true, force: true });
+      // shim or ctr has not opened yet: only what nobody holds on a second look is ours to remove.
+      const loose = [...paths('socket'), ...paths('fifo')];
+      if (loose.length > 0) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const still = new Set(find().map((l) => ('path' in l ? l.path : '')));
+        for (const p of loose) if (still.has(p)) rmSync(p, { recursive: true, force: true });
+      }
       for (const p of paths('runc-state')) rmSync(p, { recursive: true, force: true });
       tidyNamespace(ns);
       for (const d of paths('scratch')) removeScratchDir(d);
