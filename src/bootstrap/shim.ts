@@ -65,16 +65,11 @@ export function createShim(options: ShimOptions): Shim {
   });
   const cgroupMode = detectCgroupMode();
   const bundles = new Map<string, string>();
-  // one allocator per state dir: every shim on the host shares its file (and lock)
-  const allocators = new Map<string, UserNamespaceRanges>();
-  const rangesFor = (stateDir: string): UserNamespaceRanges => {
-    let allocator = allocators.get(stateDir);
-    if (!allocator) {
-      allocator = UsernsAllocator.open({ sys, partition: 'default', statePath: join(stateDir, 'userns.json') });
-      allocators.set(stateDir, allocator);
-    }
-    return allocator;
-  };
+  // One allocator file for the whole host, whatever state_dir a partition uses: a range must
+  // never go to two live pods of any partition. Opened on first use (it checks /etc/subuid).
+  let allocator: UserNamespaceRanges | undefined;
+  const ranges = (): UserNamespaceRanges => (allocator ??= UsernsAllocator.open({ sys, partition: 'default' }));
+
   const service = new TaskService({
     namespace,
     runtimeFor: (config) =>
@@ -119,7 +114,7 @@ export function createShim(options: ShimOptions): Shim {
     canRaiseRlimits: hasCapSysResource(),
     removePodCgroup: (path) => partitionCgroups(undefined, cgroupMode).remove(path, { force: false }),
     sandboxing: {
-      ranges: (config) => rangesFor(config.shim.stateDir),
+      ranges: () => ranges(),
       audit: (config, records) => {
         for (const r of records) {
           const level = r.action === 'refused' || r.action === 'allowed-by-opt-in' ? 'warning' : 'debug';

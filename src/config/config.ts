@@ -34,7 +34,7 @@ export interface ShimConfig {
   shim: {
     /** which containers share one shim daemon */
     grouping: Grouping;
-    /** persistent state: the audit log, the user-namespace allocations */
+    /** persistent state: the audit log (the user-namespace allocator is host-wide, not here) */
     stateDir: string;
   };
   hardening: HardeningPolicy;
