@@ -53,7 +53,6 @@ interface Served {
 }
 
 export class TaskService {
-  private readonly containers = new Map<string, Container>();
   private readonly served = new Map<string, Served>();
   /** ids whose Create is in flight, so a concurrent duplicate is refused */
   private readonly creating = new Set<string>();
@@ -61,12 +60,12 @@ export class TaskService {
   constructor(private readonly deps: TaskServiceDeps) {}
 
   get size(): number {
-    return this.containers.size;
+    return this.served.size;
   }
 
   async create(input: CreateTaskInput): Promise<number> {
     const { id, bundle } = input;
-    if (this.containers.has(id) || this.creating.has(id)) throw new AlreadyExistsError(`container ${id}: already exists`);
+    if (this.served.has(id) || this.creating.has(id)) throw new AlreadyExistsError(`container ${id}: already exists`);
     this.creating.add(id);
     try {
       const runtime = this.deps.runtimeFor(input.config);
@@ -76,7 +75,7 @@ export class TaskService {
         bundle,
         requested: await readSpec(bundle),
         config: input.config,
-        sandboxPid: (podId) => this.containers.get(podId)?.init.pid,
+        sandboxPid: (podId) => this.served.get(podId)?.container.init.pid,
       });
       const { spec, changes } = adjustForHost(sandboxed.spec, {
         oomScoreAdjFloor: this.deps.oomScoreAdjFloor,
@@ -109,7 +108,6 @@ export class TaskService {
         throw err;
       }
       this.served.set(id, { container, config: input.config, pod: sandboxed.pod, inUserNamespace: sandboxed.idmap !== undefined });
-      this.containers.set(id, container);
       return container.init.pid;
     } finally {
       this.creating.delete(id);
@@ -117,9 +115,9 @@ export class TaskService {
   }
 
   container(id: string): Container {
-    const container = this.containers.get(id);
-    if (!container) throw new NotFoundError(`container ${id} not created`);
-    return container;
+    const served = this.served.get(id);
+    if (!served) throw new NotFoundError(`container ${id} not created`);
+    return served.container;
   }
 
   start(id: string, execId: string): Promise<number> {
@@ -134,7 +132,6 @@ export class TaskService {
     const container = this.container(id);
     const exit = await container.delete(execId);
     if (!execId) {
-      this.containers.delete(id);
       const served = this.served.get(id);
       this.served.delete(id);
       removeRuntimeRecord(container.bundle);
@@ -148,13 +145,13 @@ export class TaskService {
   }
 
   exec(id: string, execId: string, processSpec: object, stdio: StdioConfig): void {
-    const container = this.container(id);
     const served = this.served.get(id);
-    let process = served ? sandboxExecProcess(this.deps.sandboxing, served.config, id, served.pod.podId, execId, processSpec) : processSpec;
+    if (!served) throw new NotFoundError(`container ${id} not created`);
+    const hardened = sandboxExecProcess(this.deps.sandboxing, served.config, id, served.pod.podId, execId, processSpec);
     const changes: string[] = [];
-    process = capRlimits(process as { [key: string]: unknown }, this.deps, served?.inUserNamespace ?? false, changes);
+    const process = capRlimits(hardened as { [key: string]: unknown }, this.deps, served.inUserNamespace, changes);
     for (const change of changes) this.deps.log(`container ${id} exec ${execId}: ${change}`);
-    container.addExec(execId, process, stdio);
+    served.container.addExec(execId, process, stdio);
   }
 
   /** Best effort: a pod cgroup that still holds processes stays, and the log says why. */
@@ -186,11 +183,11 @@ export class TaskService {
 
   /** pid of the task's init, 0 when this shim does not know the id (containerd's liveness probe). */
   connect(id: string): number {
-    return this.containers.get(id)?.init.pid ?? 0;
+    return this.served.get(id)?.container.init.pid ?? 0;
   }
 
   shutdown(): void {
-    if (this.containers.size === 0) this.deps.onIdle();
+    if (this.served.size === 0) this.deps.onIdle();
   }
 }
 
