@@ -1,6 +1,6 @@
-import { rmdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { leakCheck } from '../harness';
+import { leakCheck, scratchPrefix } from '../harness';
 import { listEntries, runcStateDir } from '../harness/host-state';
 import { eventually } from '../support/eventually';
 import { shimRuntimeRoot } from '../support/shim-under-test';
@@ -24,7 +24,16 @@ export function criLeakCheck(): CriLeakCheck {
   const base = leakCheck();
   const stateDirs = [join(runcStateDir, criNamespace), join(shimRuntimeRoot, criNamespace)];
   const before = new Set(stateDirs.flatMap((d) => listEntries(d)));
-  const newState = (): string[] => stateDirs.flatMap((d) => listEntries(d)).filter((e) => !before.has(e));
+  // The k8s.io state dirs are shared by every CRI run on the host: an entry is this run's
+  // only if runc's state for it names this run's scratch dir (where its containerd keeps bundles).
+  const ours = (entry: string): boolean => {
+    try {
+      return readFileSync(join(entry, 'state.json'), 'utf8').includes(scratchPrefix);
+    } catch {
+      return false;
+    }
+  };
+  const newState = (): string[] => stateDirs.flatMap((d) => listEntries(d)).filter((e) => !before.has(e) && ours(e));
   const find = (): string[] => [...base.leaks(), ...newState().map((e) => `runtime-state: ${e}`)];
 
   return {
