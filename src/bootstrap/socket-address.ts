@@ -5,6 +5,7 @@
  * group can never collide with ours. Pure.
  */
 import { createHash } from 'node:crypto';
+import type { TaskApi } from '../config/config';
 
 export const socketDir = '/run/containerd/s';
 
@@ -31,4 +32,15 @@ export function groupId(
     if (sandbox) return sandbox;
   }
   return taskId;
+}
+
+/**
+ * What `start` prints for a socket. v2: the plain address, which every containerd reads as
+ * Task API v2 over ttrpc. v3: the bootstrap JSON that makes containerd 2.x use
+ * containerd.task.v3.Task and reuse this shim for the pod's app containers (see TaskApi).
+ */
+export function startReply(path: string, taskApi: TaskApi): string {
+  const address = `unix://${path}`;
+  if (taskApi === 'v2') return address;
+  return JSON.stringify({ version: 3, address, protocol: 'ttrpc' });
 }

@@ -1,5 +1,6 @@
 /**
- * `start`: find or launch the shim daemon for this task's group and print its address.
+ * `start`: find or launch the shim daemon for this task's group and print its address
+ * (plain, or as version-3 bootstrap JSON when [shim] task_api = "v3").
  *
  * containerd reads start's stdout+stderr to EOF as the address, then dials it at once, so:
  * the socket listens before we exit (we bind it here and hand the listener to the daemon
@@ -13,7 +14,7 @@ import { InvalidArgumentError } from '../errors';
 import { loadConfig } from '../config/load';
 import type { ShimFlags } from './flags';
 import { readStdinOptions } from './runtime-options';
-import { groupId, socketDir, socketPath } from './socket-address';
+import { groupId, socketDir, socketPath, startReply } from './socket-address';
 
 export interface SelfCommand {
   /** the executable to run for the daemon (the SEA binary, or node) */
@@ -45,10 +46,11 @@ export async function start(flags: ShimFlags, self: SelfCommand): Promise<string
     child.unref();
     followContainerdOomScore(child.pid);
   }
+  // the file stays plain whatever start prints: 1.6/1.7 read it as an address
   writeAddressFile(bundle, address);
   // The listener is deliberately never closed here: closing a bound unix socket in Node
   // unlinks its path, which the daemon now owns. Process exit just drops our copy.
-  return address;
+  return startReply(path, config.shim.taskApi);
 }
 
 function readSpec(bundle: string): { annotations?: Record<string, string> } {

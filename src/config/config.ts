@@ -10,6 +10,13 @@ import type { TomlTable, TomlValue } from './toml';
 
 export type Grouping = 'pod' | 'container' | 'partition';
 
+/**
+ * The Task API `start` declares. "v3" is for containerd 2.x only (1.7 refuses it with
+ * "unsupported shim version (3)", 1.6 dials the JSON as a socket name and fails): there, a
+ * pod's app containers are created on the pause container's shim without a `start` of their own.
+ */
+export type TaskApi = 'v2' | 'v3';
+
 /** The node partition this shim's containers are placed in (written by `partition create`). */
 export interface PartitionConfig {
   name: string;
@@ -36,6 +43,8 @@ export interface ShimConfig {
     grouping: Grouping;
     /** persistent state: the audit log (the user-namespace allocator is host-wide, not here) */
     stateDir: string;
+    /** what `start` prints: the plain address (v2) or the version-3 bootstrap JSON */
+    taskApi: TaskApi;
   };
   hardening: HardeningPolicy;
   partition?: PartitionConfig;
@@ -44,7 +53,7 @@ export interface ShimConfig {
 export function defaultConfig(): ShimConfig {
   return {
     runtime: { binary: 'runc', root: '/run/containerd/metassembly', systemdCgroup: false },
-    shim: { grouping: 'pod', stateDir: '/var/lib/metassembly' },
+    shim: { grouping: 'pod', stateDir: '/var/lib/metassembly', taskApi: 'v2' },
     hardening: hardeningFromToml(undefined, 'defaults'),
   };
 }
@@ -76,6 +85,7 @@ export function configFromToml(table: TomlTable, source: string): ShimConfig {
           groupingSet = true;
         }
         else if (k === 'state_dir') config.shim.stateDir = absolute(asString(v, name, fail), name, fail);
+        else if (k === 'task_api') config.shim.taskApi = oneOf(asString(v, name, fail), ['v2', 'v3'] as const, name, fail);
         else fail(name, 'unknown key');
       }
     } else if (key === 'partition') {
