@@ -7,14 +7,18 @@
  * as fd 3), the daemon inherits none of our stdio, and nothing but the address is printed.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { loadConfig } from '../config/load';
 import type { ShimFlags } from './flags';
 import { readStdinOptions } from './runtime-options';
+import { NativeSys } from '../sys/native-sys';
+import { LOCK } from '../sys/sys';
 import { groupId, socketDir, socketPath, startReply } from './socket-address';
+
+const lockDir = '/run/metassembly';
 
 export interface SelfCommand {
   /** the executable to run for the daemon (the SEA binary, or node) */
@@ -31,7 +35,7 @@ export async function start(flags: ShimFlags, self: SelfCommand): Promise<string
   const path = socketPath(flags.address, flags.namespace, group);
   const address = `unix://${path}`;
 
-  const listener = await listenOrFindRunning(path);
+  const listener = await withStartLock(() => listenOrFindRunning(path));
   if (listener) {
     const child = spawn(self.file, [...self.args, ...daemonArgs(flags, path)], {
       cwd: bundle,
@@ -59,6 +63,23 @@ function readSpec(bundle: string): { annotations?: Record<string, string> } {
     return JSON.parse(readFileSync(path, 'utf8')) as { annotations?: Record<string, string> };
   } catch (err) {
     throw new InvalidArgumentError(`invalid bundle ${bundle}: config.json: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Two `start`s for one group at once (CRI starts a pod's containers back to back; a
+ * partition's pods share a shim) must not both decide the socket is free or stale: that
+ * launched two daemons, one serving a path the other had unlinked. One host-wide lock,
+ * held only for the find-or-bind, serializes them; closing the fd releases it.
+ */
+async function withStartLock<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(lockDir, { recursive: true, mode: 0o711 });
+  const fd = openSync(join(lockDir, 'start.lock'), 'a', 0o600);
+  try {
+    new NativeSys().flock(fd, LOCK.EX);
+    return await fn();
+  } finally {
+    closeSync(fd);
   }
 }
 
