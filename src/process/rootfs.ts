@@ -2,6 +2,7 @@
  * Mounting CreateTaskRequest.rootfs onto <bundle>/rootfs, and taking it all down again.
  */
 import { rmdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InvalidArgumentError, UnknownError } from '../errors';
 import { MNT, MS, type Sys } from '../sys/sys';
 import { toMountCall, type Mount } from './mount';
@@ -39,12 +40,20 @@ export function unmountRootfs(sys: Sys, target: string): void {
   throw new UnknownError(`unmount ${target}: still mounted after 64 unmounts`);
 }
 
-/** Takes down an idmapped rootfs view kept outside the bundle and removes its mount point. */
+/**
+ * Takes down an idmapped rootfs view kept outside the bundle and removes its mount point,
+ * and the namespace's directory above it once no other container's view is there.
+ */
 export function removeIdmappedRootfs(sys: Sys, target: string): void {
   unmountRootfs(sys, target);
   try {
     rmdirSync(target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  try {
+    rmdirSync(dirname(target));
+  } catch {
+    // another container of the namespace still has its view there (or it is gone already)
   }
 }
