@@ -7,6 +7,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShimFlags } from './flags';
+import { readMountinfo } from '../userns/mountinfo';
 import { encodeDeleteResponse } from './delete-response';
 import { readRuntimeRecord, removeRuntimeRecord } from '../task/runtime-record';
 
@@ -50,7 +51,5 @@ function readPid(path: string): number {
 
 /** From mountinfo rather than a syscall, so the common nothing-mounted case loads no native code. */
 function isMountPoint(path: string): boolean {
-  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return mountinfo.split('\n').some((line) => line.split(' ')[4] === escaped);
+  return readMountinfo().some((m) => m.mountPoint === path);
 }

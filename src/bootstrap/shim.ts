@@ -64,6 +64,7 @@ export function createShim(options: ShimOptions): Shim {
     transport: new TtrpcEventTransport(options.ttrpcAddress, encodeForwardRequest),
   });
   const cgroupMode = detectCgroupMode();
+  const capSysResource = hasCapSysResource();
   const bundles = new Map<string, string>();
   // One allocator file for the whole host, whatever state_dir a partition uses: a range must
   // never go to two live pods of any partition. Opened on first use (it checks /etc/subuid).
@@ -109,9 +110,9 @@ export function createShim(options: ShimOptions): Shim {
     },
     // after the Shutdown reply has been written
     onIdle: () => setImmediate(options.onIdle),
-    oomScoreAdjFloor: hasCapSysResource() ? -1000 : oomScoreAdjFloor(),
+    oomScoreAdjFloor: capSysResource ? -1000 : oomScoreAdjFloor(),
     rlimitHard: hardRlimits(readFileSync('/proc/self/limits', 'utf8')),
-    canRaiseRlimits: hasCapSysResource(),
+    canRaiseRlimits: capSysResource,
     removePodCgroup: (path) => partitionCgroups(undefined, cgroupMode).remove(path, { force: false }),
     sandboxing: {
       ranges: () => ranges(),
@@ -184,11 +185,14 @@ function idmapRootfs(sys: Sys, request: IdmapRequest): void {
     chmodSync(dir, 0o711);
   }
   mkdirSync(request.target, { recursive: true, mode: 0o711 });
-  const mount = mountOf(readMountinfo(), request.source);
+  // one read of the mount table serves this decision and the idmapping's own checks
+  const mounts = readMountinfo();
+  const host = { mounts: () => mounts };
+  const mount = mountOf(mounts, request.source);
   if (mount?.mountPoint === request.source && mount.fstype === 'overlay') {
-    mountIdmappedRootfs(sys, request.source, request.source, request.mapping);
+    mountIdmappedRootfs(sys, request.source, request.source, request.mapping, host);
     sys.mount(request.source, request.target, '', MS.BIND, '');
   } else {
-    mountIdmappedRootfs(sys, request.source, request.target, request.mapping);
+    mountIdmappedRootfs(sys, request.source, request.target, request.mapping, host);
   }
 }
