@@ -7,14 +7,13 @@
  * as fd 3), the daemon inherits none of our stdio, and nothing but the address is printed.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { loadConfig } from '../config/load';
 import type { ShimFlags } from './flags';
 import { readStdinOptions } from './runtime-options';
-import { NativeSys } from '../sys/native-sys';
 import { LOCK } from '../sys/sys';
 import { groupId, socketDir, socketPath, startReply } from './socket-address';
 
@@ -35,7 +34,7 @@ export async function start(flags: ShimFlags, self: SelfCommand): Promise<string
   const path = socketPath(flags.address, flags.namespace, group);
   const address = `unix://${path}`;
 
-  const listener = await withStartLock(() => listenOrFindRunning(path));
+  const listener = await listenOrFindRunning(path);
   if (listener) {
     const child = spawn(self.file, [...self.args, ...daemonArgs(flags, path)], {
       cwd: bundle,
@@ -67,36 +66,48 @@ function readSpec(bundle: string): { annotations?: Record<string, string> } {
 }
 
 /**
- * Two `start`s for one group at once (CRI starts a pod's containers back to back; a
- * partition's pods share a shim) must not both decide the socket is free or stale: that
- * launched two daemons, one serving a path the other had unlinked. One host-wide lock,
- * held only for the find-or-bind, serializes them; closing the fd releases it.
+ * Binds the group's socket; null when a live shim already serves it. bind is the atomic
+ * step: of two `start`s for one group only one binds, and the other finds it alive. A
+ * socket nobody answers is either a dead shim's file or another start's in the instant
+ * between its bind and listen; replacing it is decided under a host-wide lock and after
+ * looking again, so two starts never unlink each other's socket (that launched two
+ * daemons for one group). The lock (native flock) is only loaded on that rare path.
  */
-async function withStartLock<T>(fn: () => Promise<T>): Promise<T> {
+async function listenOrFindRunning(path: string): Promise<Server | null> {
+  mkdirSync(socketDir, { recursive: true, mode: 0o711 });
+  try {
+    return await listen(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  }
+  if (await isAlive(path)) return null;
+  return withStaleSocketLock(async () => {
+    for (let look = 0; look < 5; look++) {
+      if (await isAlive(path)) return null;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    rmSync(path, { force: true });
+    try {
+      return await listen(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && (await isAlive(path))) return null;
+      throw err;
+    }
+  });
+}
+
+/** Closing the fd releases the lock. */
+async function withStaleSocketLock<T>(fn: () => Promise<T>): Promise<T> {
   mkdirSync(lockDir, { recursive: true, mode: 0o711 });
   const fd = openSync(join(lockDir, 'start.lock'), 'a', 0o600);
   try {
+    // loaded here, not at the top: the common paths of `start` need no native code
+    const { NativeSys } = require('../sys/native-sys') as typeof import('../sys/native-sys');
     new NativeSys().flock(fd, LOCK.EX);
     return await fn();
   } finally {
     closeSync(fd);
   }
-}
-
-/** Binds the group's socket; null when a live shim already serves it. */
-async function listenOrFindRunning(path: string): Promise<Server | null> {
-  mkdirSync(socketDir, { recursive: true, mode: 0o711 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      return await listen(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      if (await isAlive(path)) return null;
-      // a socket file left by a dead shim
-      unlinkSync(path);
-    }
-  }
-  throw new Error(`socket ${path} keeps being taken`);
 }
 
 function listen(path: string): Promise<Server> {
