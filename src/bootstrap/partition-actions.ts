@@ -8,6 +8,7 @@ import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError } fro
 import { describeOccupancy, partitionCgroups, type PartitionCgroups } from '../cgroups';
 import {
   PARTITION_NAME,
+  STATE_VERSION,
   formatCpuList,
   parseCpuList,
   formatPartitionList,
@@ -79,7 +80,7 @@ function checkRequest(req: CreateRequest, topology: HostTopology, env: Partition
   );
   const path = `${env.slice}/${req.name}`;
   return {
-    version: 1,
+    version: STATE_VERSION,
     name: req.name,
     mode: req.mode,
     spec,

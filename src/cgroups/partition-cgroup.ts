@@ -6,10 +6,14 @@
  * Layout (the same path in every v1 hierarchy, or once under the v2 root):
  *   <root>/metassembly.slice/<name>            the partition: limits, controllers delegated
  *   <root>/metassembly.slice/<name>/.system    a leaf for its kubelet, containerd and shim
- *   <root>/metassembly.slice/<name>/<pod>/<container>   what placement gives containers
+ *   <root>/metassembly.slice/<name>/.pods      all pods together: the partition less the daemons' reserve
+ *   <root>/metassembly.slice/<name>/.pods/<pod>/<container>   what placement gives containers
  * The daemons need a leaf of their own because on v2 a cgroup that delegates controllers
- * to children may hold no processes itself. `.system` cannot be a pod: containerd ids
- * start with a letter or digit.
+ * to children may hold no processes itself. The pods need a parent of their own because a
+ * limit is only a ceiling: the daemons' share of pids and memory is kept for them by
+ * capping everything else, so pods that fill theirs (a fork bomb) leave the shim the
+ * processes it needs to kill them. Neither name can be a pod: containerd ids start with a
+ * letter or digit.
  */
 import { InvalidArgumentError } from '../errors';
 
@@ -26,12 +30,14 @@ export interface CgroupLimits {
   cpuWeight: number;
   /** io.weight, 1..10000 */
   ioWeight: number;
+  /** the limits of `.pods`, the pods' share */
+  pods: { memoryMax: number; pidsMax: number };
 }
 
 export interface CgroupOccupancy {
   /** every process in the partition's subtree, daemons in `.system` included, sorted */
   pids: number[];
-  /** the partition's child cgroups other than `.system`: its pods */
+  /** the pods' cgroups (children of `.pods`) and any other cgroup made beside `.system` and `.pods` */
   children: string[];
 }
 
@@ -50,7 +56,8 @@ export interface PartitionCgroups {
   readonly version: 1 | 2;
   /**
    * Makes `path` (absolute under the root, e.g. /metassembly.slice/p0) and its ancestors,
-   * delegates controllers top-down, writes the limits, makes the `.system` leaf.
+   * delegates controllers top-down, writes the limits, makes the `.system` leaf and the
+   * `.pods` cgroup with the pods' limits.
    * Idempotent: on an existing partition it writes the same limits again.
    */
   create(path: string, limits: CgroupLimits): Promise<PartitionCgroupInfo>;
@@ -67,6 +74,14 @@ export interface PartitionCgroups {
 
 /** The daemons' leaf under a partition. */
 export const SYSTEM_LEAF = '.system';
+/** The parent of a partition's pod cgroups; `partition create` points the shim and the kubelet at it. */
+export const PODS_CGROUP = '.pods';
+
+/** The cgroups that count as a partition's pods: children of `.pods`, and strays beside it. */
+export function podCgroupsOf(children: readonly string[], podsChildren: readonly string[]): string[] {
+  const strays = children.filter((name) => name !== SYSTEM_LEAF && name !== PODS_CGROUP);
+  return [...new Set([...podsChildren, ...strays])].sort();
+}
 
 /** Absolute, no empty, '.' or '..' segment: a partition path can never leave the root. */
 export function checkCgroupPath(path: string): string[] {

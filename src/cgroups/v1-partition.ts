@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { FailedPreconditionError, NotFoundError } from '../errors';
 import { childCgroups, killUntilEmpty, procsOf, removeBottomUp, sigkillEach } from './cgroup-tree';
 import { makeDir, readTrimmed, writeValue } from './cgroupfs-write';
-import { SYSTEM_LEAF, checkCgroupPath, describeOccupancy, type CgroupLimits, type CgroupOccupancy, type PartitionCgroupInfo, type PartitionCgroups } from './partition-cgroup';
+import { PODS_CGROUP, SYSTEM_LEAF, checkCgroupPath, podCgroupsOf, describeOccupancy, type CgroupLimits, type CgroupOccupancy, type PartitionCgroupInfo, type PartitionCgroups } from './partition-cgroup';
 
 /** Hierarchies a partition gets a directory in; the first four hold its limits. */
 const REQUIRED = ['cpuset', 'cpu', 'memory', 'pids'] as const;
@@ -64,11 +64,16 @@ export class V1PartitionCgroups implements PartitionCgroups {
 
     const systemProcs: string[] = [];
     for (const controller of mounted) {
-      const leaf = join(dir(controller), SYSTEM_LEAF);
-      await makeDir(leaf);
-      if (controller === 'cpuset') await inheritCpuset(dir(controller), leaf);
-      systemProcs.push(join(leaf, 'cgroup.procs'));
+      for (const child of [SYSTEM_LEAF, PODS_CGROUP]) {
+        await makeDir(join(dir(controller), child));
+        if (controller === 'cpuset') await inheritCpuset(dir(controller), join(dir(controller), child));
+      }
+      systemProcs.push(join(dir(controller), SYSTEM_LEAF, 'cgroup.procs'));
     }
+    const pods = (controller: string) => join(dir(controller), PODS_CGROUP);
+    await writeValue(join(pods('cpuset'), 'cgroup.clone_children'), '1');
+    await writeValue(join(pods('memory'), 'memory.limit_in_bytes'), String(limits.pods.memoryMax));
+    await writeValue(join(pods('pids'), 'pids.max'), String(limits.pods.pidsMax));
     return { version: 1, systemProcs, notes };
   }
 
@@ -84,7 +89,7 @@ export class V1PartitionCgroups implements PartitionCgroups {
     const children = new Set<string>();
     for (const dir of dirs) {
       for (const pid of await procsOf(dir)) pids.add(pid);
-      for (const child of await childCgroups(dir)) if (child !== SYSTEM_LEAF) children.add(child);
+      for (const child of podCgroupsOf(await childCgroups(dir), await childCgroups(join(dir, PODS_CGROUP)))) children.add(child);
     }
     return { pids: [...pids].sort((a, b) => a - b), children: [...children].sort() };
   }

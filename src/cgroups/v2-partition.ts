@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { FailedPreconditionError, NotFoundError } from '../errors';
 import { childCgroups, killUntilEmpty, procsOf, removeBottomUp, sigkillEach } from './cgroup-tree';
 import { makeDir, readTrimmed, writeValue } from './cgroupfs-write';
-import { SYSTEM_LEAF, checkCgroupPath, describeOccupancy, type CgroupLimits, type CgroupOccupancy, type PartitionCgroupInfo, type PartitionCgroups } from './partition-cgroup';
+import { PODS_CGROUP, SYSTEM_LEAF, checkCgroupPath, podCgroupsOf, describeOccupancy, type CgroupLimits, type CgroupOccupancy, type PartitionCgroupInfo, type PartitionCgroups } from './partition-cgroup';
 
 /** What a partition must be able to limit; io is wanted but a kernel may lack it. */
 const REQUIRED = ['cpuset', 'cpu', 'memory', 'pids'] as const;
@@ -48,6 +48,11 @@ export class V2PartitionCgroups implements PartitionCgroups {
       else notes.push('io: no io.weight (the kernel has no iocost), disks are shared unweighted');
     }
     await makeDir(join(dir, SYSTEM_LEAF));
+    const pods = join(dir, PODS_CGROUP);
+    await makeDir(pods);
+    await this.delegate(pods, controllers);
+    await writeValue(join(pods, 'memory.max'), String(limits.pods.memoryMax));
+    await writeValue(join(pods, 'pids.max'), String(limits.pods.pidsMax));
     return { version: 2, systemProcs: [join(dir, SYSTEM_LEAF, 'cgroup.procs')], notes };
   }
 
@@ -59,7 +64,7 @@ export class V2PartitionCgroups implements PartitionCgroups {
   async occupancy(path: string): Promise<CgroupOccupancy> {
     const dir = join(this.root, ...checkCgroupPath(path));
     if (!existsSync(dir)) throw new NotFoundError(`cgroups: no partition cgroup ${dir}`);
-    return { pids: await procsOf(dir), children: (await childCgroups(dir)).filter((name) => name !== SYSTEM_LEAF) };
+    return { pids: await procsOf(dir), children: podCgroupsOf(await childCgroups(dir), await childCgroups(join(dir, PODS_CGROUP))) };
   }
 
   async remove(path: string, options: { force: boolean }): Promise<void> {

@@ -20,12 +20,13 @@ export type TaskApi = 'v2' | 'v3';
 /** The node partition this shim's containers are placed in (written by `partition create`). */
 export interface PartitionConfig {
   name: string;
-  /** the partition's cgroup, e.g. /metassembly.slice/p0 */
+  /** where the partition's pods go, e.g. /metassembly.slice/p0/.pods (its pods' cgroup) */
   cgroupParent: string;
   /** what a request for more than the partition has gets */
   mode: 'clamp' | 'refuse';
   cpus: string;
   mems: string;
+  /** the most the partition's pods may use, together and so each */
   memoryMax: number;
   pidsMax: number;
 }

@@ -3,6 +3,7 @@
  * partition (cgroupfs driver: the partition is a plain cgroup path, not a systemd
  * slice), the partition's containerd, and the sizing. Pure.
  */
+import { PODS_CGROUP } from '../cgroups/partition-cgroup';
 import type { PartitionState } from './partition-state';
 
 export function renderKubeletConfig(state: PartitionState): string {
@@ -14,7 +15,7 @@ export function renderKubeletConfig(state: PartitionState): string {
     'apiVersion: kubelet.config.k8s.io/v1beta1',
     'kind: KubeletConfiguration',
     'cgroupDriver: cgroupfs',
-    `cgroupRoot: ${state.cgroup.path}`,
+    `cgroupRoot: ${state.cgroup.path}/${PODS_CGROUP}`,
     'cgroupsPerQOS: true',
     `containerRuntimeEndpoint: unix://${state.paths.grpcAddress}`,
     `maxPods: ${kubelet.maxPods}`,

@@ -43,6 +43,13 @@ export interface PartitionSpec {
   cpuWeight: number;
   /** io.weight, 1..10000 (v1: blkio.weight converted) */
   ioWeight: number;
+  /**
+   * What all of the partition's pods together may use: the partition less the daemons'
+   * reserve. Enforced on the pods' own cgroup, so pods that fill it (a fork bomb, a leak)
+   * cannot take from the kubelet, containerd and the shim the pids and memory they need
+   * to stop them.
+   */
+  pods: { memoryMax: number; pidsMax: number };
   kubelet: KubeletSizing;
 }
 

@@ -8,7 +8,8 @@ import { PARTITION_NAME, type PartitionSpec } from './partition-spec';
 import type { PartitionPaths } from './partition-paths';
 import type { PlacementMode } from './placement';
 
-export const STATE_VERSION = 1;
+/** 2: the pods' own cgroup (spec.pods); a version-1 partition has none and must be made again. */
+export const STATE_VERSION = 2;
 
 export interface PartitionState {
   version: typeof STATE_VERSION;
@@ -42,10 +43,16 @@ export function parsePartitionState(text: string, source: string): PartitionStat
     throw new InvalidArgumentError(`partition state ${source}: ${why}`);
   };
   if (typeof value !== 'object' || value === null) bad('not an object');
-  if (state.version !== STATE_VERSION) bad(`version ${JSON.stringify(state.version)}, this manager reads version ${STATE_VERSION}`);
+  if (state.version !== STATE_VERSION) {
+    bad(
+      `version ${JSON.stringify(state.version)}, this manager reads version ${STATE_VERSION}` +
+        (state.version === 1 ? ' (version 1 had no pods cgroup: stop its pods, `partition delete --force` it and create it again)' : ''),
+    );
+  }
   if (typeof state.name !== 'string' || !PARTITION_NAME.test(state.name)) bad(`bad name ${JSON.stringify(state.name)}`);
   if (state.mode !== 'clamp' && state.mode !== 'refuse') bad(`bad mode ${JSON.stringify(state.mode)}`);
   if (typeof state.spec?.cpus !== 'string' || typeof state.spec.memoryMax !== 'number') bad('no spec');
+  if (typeof state.spec.pods?.memoryMax !== 'number' || typeof state.spec.pods.pidsMax !== 'number') bad('no pods budget in the spec');
   if (typeof state.cgroup?.path !== 'string' || (state.cgroup.version !== 1 && state.cgroup.version !== 2)) bad('no cgroup');
   if (typeof state.paths?.stateFile !== 'string') bad('no paths');
   return state;

@@ -109,6 +109,7 @@ export function sizePartition(input: SizingInput, host: HostSize): PartitionSpec
     cpuWeight: Math.min(10000, Math.max(1, cpuCount * 100)),
     // Disks are shared by all partitions: equal weights, the kernel's default.
     ioWeight: 100,
+    pods: { memoryMax: memoryBytes - reservedMemory, pidsMax: pids.pidsMax - pids.systemPids },
     kubelet,
   };
 }

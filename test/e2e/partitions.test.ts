@@ -16,9 +16,9 @@ import {
 
 // Two node partitions on one host, each with its own containerd 1.6: one shim daemon serves
 // all of a partition's containers, inside the partition's cgroup, and what goes wrong in one
-// container (a crash, an OOM) stays inside it and its partition. (A fork bomb filling its
-// partition's pids.max also starves the shim of the pids it needs to run runc kill: the
-// daemons' share of the partition's pids is not reserved yet, so that case waits for it.)
+// container (a crash, an OOM, a fork bomb) stays inside it and its partition. The bomb fills
+// all the pids the partition's pods have, and the shim still kills it: the daemons' share is
+// kept for them by the pods' own cgroup.
 const runtime = 'io.containerd.metassembly.v2';
 const MiB = 1024 * 1024;
 // Room for 50 sleeps plus containerd's and the shim's threads.
@@ -66,7 +66,7 @@ async function teardown(cd: PartitionContainerd, ids: string[]): Promise<void> {
   });
 }
 
-test('two partitions: one shim per partition, a crash and an OOM stay contained', async () => {
+test('two partitions: one shim per partition, a crash, an OOM and a fork bomb stay contained', async () => {
   const nameA = `mt${process.pid}a`;
   const nameB = `mt${process.pid}b`;
   const check = leakCheck({ tags: [nameA, nameB] });
@@ -82,7 +82,7 @@ test('two partitions: one shim per partition, a crash and an OOM stay contained'
     const cdB = await startPartitionContainerd(scratch, b);
     daemons.push(cdB);
 
-    // 1. Fifty containers, one shim daemon, each in <partition>/<pod>/<container>.
+    // 1. Fifty containers, one shim daemon, each in <partition>/.pods/<pod>/<container>.
     const ids = Array.from({ length: 50 }, (_, i) => `many${i}`);
     await inBatches(ids, 5, async (id) => ok(await cdA.ctr(['run', '-d', ...runFlags(a), id, 'sleep', '300']), `run ${id}`));
     const tasks = await taskPids(cdA);
@@ -92,7 +92,7 @@ test('two partitions: one shim per partition, a crash and an OOM stay contained'
       const t = tasks.get(id);
       assert.ok(t && t.status === 'RUNNING', `${id}: ${JSON.stringify(t)}`);
       const cg = cgroupOf(t.pid, 'memory');
-      assert.match(cg, new RegExp(`^/metassembly\\.slice/${nameA}/[^/]+/${id}$`), `${id} in ${cg}`);
+      assert.match(cg, new RegExp(`^/metassembly\\.slice/${nameA}/\\.pods/[^/]+/${id}$`), `${id} in ${cg}`);
     }
     await teardown(cdA, ids);
     assert.equal((await taskPids(cdA)).size, 0);
@@ -124,6 +124,30 @@ test('two partitions: one shim per partition, a crash and an OOM stay contained'
     assert.match(steadyCg, new RegExp(`^/metassembly\\.slice/${nameB}/`));
     assert.equal(Number(readCg('memory', steadyCg, 'memory.limit_in_bytes')), bLimit);
     await teardown(cdB, ['steady']);
+
+    // 4. A fork bomb fills every pid A's pods have; the shim, in .system, still forks runc to kill it.
+    const podsPids = `/metassembly.slice/${nameA}/.pods`;
+    const podsMax = Number(readCg('pids', podsPids, 'pids.max'));
+    assert.ok(podsMax < pidsA, `the pods get less than the partition's ${pidsA} pids: ${podsMax}`);
+    // A shell exits when a fork fails, and an init's exit ends its pid namespace: the loop runs
+    // in a child, and the init then holds the filled pids with an exec, which needs no fork.
+    const bomb = 'sh -c "while :; do sleep 300 & done"; exec sleep 3600';
+    ok(await cdA.ctr(['run', '-d', ...runFlags(a), 'bomb', 'sh', '-c', bomb]), 'run bomb');
+    cleanups.push('bomb');
+    await eventually(
+      async () => Number(readCg('pids', podsPids, 'pids.current')),
+      (n) => n >= podsMax - 1,
+      { timeoutMs: 60_000, what: `the bomb to fill ${podsPids} (pids.max ${podsMax})` },
+    );
+    assert.ok(Number(readCg('pids', `/metassembly.slice/${nameA}`, 'pids.current')) <= pidsA);
+    const full = await taskPids(cdA);
+    assert.equal(full.get('keep')?.status, 'RUNNING');
+    assert.equal(full.get('bomb')?.status, 'RUNNING');
+    await teardown(cdA, ['bomb']);
+    cleanups.splice(cleanups.indexOf('bomb'), 1);
+    assert.equal(daemonsOf(a), daemon, 'the same shim daemon served the bomb and its kill');
+    const after = ok(await cdA.ctr(['run', '--rm', ...runFlags(a), 'after', 'echo', 'room again']), 'run after the bomb');
+    assert.match(after.stdout, /room again/);
 
     await teardown(cdA, ['keep']);
     cleanups.length = 0;

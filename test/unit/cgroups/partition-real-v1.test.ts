@@ -1,7 +1,8 @@
 /**
  * Partition cgroups on this host's real cgroup v1 hierarchies (root): what the kernel
  * makes of the limits, a process in the partition's .system leaf confined to its CPUs,
- * pids.max stopping a fork loop, a pod cgroup starting with the partition's cpuset, and
+ * pids.max stopping a fork loop, pods that fill .pods leaving .system the pids it keeps for
+ * itself, a pod cgroup starting with the partition's cpuset, and
  * removal: refused while occupied, forced (kill, then rmdir bottom-up in every hierarchy).
  * Everything lives under a slice of this test's own and is removed at the end.
  */
@@ -49,7 +50,16 @@ function sleeper(seconds = 60) {
 test('create: the kernel holds the limits; a process in .system runs on the partition CPU only', async () => {
   if (skip()) return;
   const cpu = lastCpu();
-  const limits: CgroupLimits = { cpus: String(cpu), mems: '0', memoryMax: 512 << 20, memoryHigh: 480 << 20, pidsMax: 64, cpuWeight: 200, ioWeight: 100 };
+  const limits: CgroupLimits = {
+    cpus: String(cpu),
+    mems: '0',
+    memoryMax: 512 << 20,
+    memoryHigh: 480 << 20,
+    pidsMax: 64,
+    cpuWeight: 200,
+    ioWeight: 100,
+    pods: { memoryMax: 256 << 20, pidsMax: 48 },
+  };
   const cgroups = new V1PartitionCgroups(ROOT);
   const child = sleeper();
   try {
@@ -60,9 +70,11 @@ test('create: the kernel holds the limits; a process in .system runs on the part
     assert.is(read(`memory/${SLICE}/p0/memory.soft_limit_in_bytes`), String(480 << 20));
     assert.is(read(`pids/${SLICE}/p0/pids.max`), '64');
     assert.is(read(`cpu/${SLICE}/p0/cpu.shares`), '2048');
+    assert.is(read(`memory/${SLICE}/p0/.pods/memory.limit_in_bytes`), String(256 << 20));
+    assert.is(read(`pids/${SLICE}/p0/.pods/pids.max`), '48');
     // A pod cgroup made below (as runc does) starts with the partition's cpuset: clone_children.
-    mkdirSync(join(ROOT, 'cpuset', SLICE, 'p0', 'pod1'));
-    assert.is(read(`cpuset/${SLICE}/p0/pod1/cpuset.cpus`), String(cpu));
+    mkdirSync(join(ROOT, 'cpuset', SLICE, 'p0', '.pods', 'pod1'));
+    assert.is(read(`cpuset/${SLICE}/p0/.pods/pod1/cpuset.cpus`), String(cpu));
 
     for (const procs of info.systemProcs) writeFileSync(procs, String(child.pid));
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -93,7 +105,7 @@ test('pids.max of the partition stops a fork loop inside it', async () => {
   if (skip()) return;
   const cgroups = new V1PartitionCgroups(ROOT);
   try {
-    const info = await cgroups.create(PATH, { cpus: '0', mems: '0', memoryMax: 512 << 20, memoryHigh: 480 << 20, pidsMax: 10, cpuWeight: 100, ioWeight: 100 });
+    const info = await cgroups.create(PATH, { cpus: '0', mems: '0', memoryMax: 512 << 20, memoryHigh: 480 << 20, pidsMax: 10, cpuWeight: 100, ioWeight: 100, pods: { memoryMax: 256 << 20, pidsMax: 8 } });
     // The shell waits for a line, so it is inside the partition before it forks.
     const sh = spawn('sh', ['-c', 'read line; n=0; for i in $(seq 30); do sleep 30 & n=$((n+1)); done; echo started; sleep 30'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise((resolve) => sh.once('exit', resolve));
@@ -107,6 +119,38 @@ test('pids.max of the partition stops a fork loop inside it', async () => {
     assert.ok(Number(read(`pids/${SLICE}/p0/pids.current`)) <= 10);
     await cgroups.remove(PATH, { force: true });
     await exited;
+  } finally {
+    await cgroups.remove(PATH, { force: true }).catch(() => undefined);
+    removeSlice();
+  }
+});
+
+test('pods that fill .pods leave the daemons in .system the pids the partition keeps for them', async () => {
+  if (skip()) return;
+  const cgroups = new V1PartitionCgroups(ROOT);
+  const pods = (controller: string) => join(ROOT, controller, SLICE, 'p0', '.pods');
+  try {
+    const info = await cgroups.create(PATH, { cpus: '0', mems: '0', memoryMax: 512 << 20, memoryHigh: 480 << 20, pidsMax: 24, cpuWeight: 100, ioWeight: 100, pods: { memoryMax: 256 << 20, pidsMax: 8 } });
+    // A fork loop in the pods' cgroup, as a container's would be.
+    const bomb = spawn('sh', ['-c', 'read line; for i in $(seq 40); do sleep 30 & done; echo started; sleep 30'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let errors = '';
+    bomb.stderr!.on('data', (d) => (errors += d));
+    for (const controller of ['cpuset', 'cpu', 'memory', 'pids']) writeFileSync(join(pods(controller), 'cgroup.procs'), String(bomb.pid));
+    bomb.stdin!.write('go\n');
+    const deadline = Date.now() + 10_000;
+    while (!/fork|Resource temporarily unavailable/i.test(errors) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(errors, /fork|Resource temporarily unavailable/i);
+    assert.ok(Number(read(`pids/${SLICE}/p0/.pods/pids.current`)) <= 8, 'the pods stop at their own pids.max');
+
+    // A daemon in .system still forks what it needs (runc kill, in the shim's case).
+    const daemon = spawn('sh', ['-c', 'read line; /bin/echo forked; true'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    daemon.stdout!.on('data', (d) => (out += d));
+    const daemonExit = new Promise((resolve) => daemon.once('exit', resolve));
+    for (const procs of info.systemProcs) writeFileSync(procs, String(daemon.pid));
+    daemon.stdin!.write('go\n');
+    assert.is(await daemonExit, 0);
+    assert.is(out.trim(), 'forked');
   } finally {
     await cgroups.remove(PATH, { force: true }).catch(() => undefined);
     removeSlice();

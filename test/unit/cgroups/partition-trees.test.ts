@@ -13,12 +13,21 @@ import { V1PartitionCgroups, V2PartitionCgroups, ioWeightToBlkio, partitionCgrou
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../../src/errors';
 import { tempTree } from './trees';
 
-const limits: CgroupLimits = { cpus: '2-3', mems: '0', memoryMax: 4 << 30, memoryHigh: 3 << 30, pidsMax: 5000, cpuWeight: 400, ioWeight: 100 };
+const limits: CgroupLimits = {
+  cpus: '2-3',
+  mems: '0',
+  memoryMax: 4 << 30,
+  memoryHigh: 3 << 30,
+  pidsMax: 5000,
+  cpuWeight: 400,
+  ioWeight: 100,
+  pods: { memoryMax: 3 << 30, pidsMax: 4000 },
+};
 const PATH = '/metassembly.slice/p0';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 
-test('v2: controllers delegated at every level, limits on the partition, a .system leaf', async () => {
+test('v2: controllers delegated at every level, limits on the partition, a .system leaf, the pods\' budget on .pods', async () => {
   const tree = tempTree({ 'cgroup.controllers': 'cpuset cpu io memory hugetlb pids rdma misc\n', 'cgroup.subtree_control': 'memory pids\n', 'cgroup.procs': '1\n' });
   try {
     const cgroups = partitionCgroups(tree.dir, 'v2');
@@ -35,6 +44,9 @@ test('v2: controllers delegated at every level, limits on the partition, a .syst
     assert.not.ok(existsSync(join(p0, 'io.weight')), 'io.weight is written only where the kernel has it');
     assert.ok(existsSync(join(p0, '.system')));
     assert.not.ok(existsSync(join(p0, '.system/cgroup.subtree_control')), 'the leaf delegates nothing');
+    // The pods' parent delegates on to each pod and holds what the daemons' reserve leaves them.
+    assert.is(read(p0, '.pods/cgroup.subtree_control'), '+cpuset +cpu +io +memory +pids');
+    assert.equal(['memory.max', 'pids.max'].map((f) => read(p0, `.pods/${f}`)), [String(3 << 30), '4000']);
     assert.equal(info, { version: 2, systemProcs: [join(p0, '.system/cgroup.procs')], notes: ['io: no io.weight (the kernel has no iocost), disks are shared unweighted'] });
     assert.ok(await cgroups.exists(PATH));
     assert.not.ok(await cgroups.exists('/metassembly.slice/p1'));
@@ -65,13 +77,14 @@ test('v2: a root without a needed controller is refused before anything is made'
   }
 });
 
-test('v2: occupancy counts processes in the subtree and pod cgroups, not the .system leaf; remove refuses without force', async () => {
+test('v2: occupancy counts processes in the subtree and pod cgroups (under .pods, and strays), not .system or .pods; remove refuses without force', async () => {
   const tree = tempTree({
     'cgroup.controllers': 'cpuset cpu memory pids\n',
     'metassembly.slice/p0/cgroup.procs': '',
     'metassembly.slice/p0/.system/cgroup.procs': '300\n301\n',
-    'metassembly.slice/p0/pod1/cgroup.procs': '',
-    'metassembly.slice/p0/pod1/ctr1/cgroup.procs': '400\n',
+    'metassembly.slice/p0/.pods/cgroup.procs': '',
+    'metassembly.slice/p0/.pods/pod1/cgroup.procs': '',
+    'metassembly.slice/p0/.pods/pod1/ctr1/cgroup.procs': '400\n',
     'metassembly.slice/p0/pod2/cgroup.procs': '',
   });
   try {
@@ -118,6 +131,10 @@ test('v1: a directory per hierarchy, cpuset inherited level by level, limits con
     assert.is(at('cpuset', 'p0/cgroup.clone_children'), '1');
     assert.is(at('cpuset', 'p0/.system/cpuset.cpus'), '2-3');
     assert.is(at('cpuset', 'p0/.system/cpuset.mems'), '0');
+    assert.is(at('cpuset', 'p0/.pods/cpuset.cpus'), '2-3');
+    assert.is(at('cpuset', 'p0/.pods/cgroup.clone_children'), '1');
+    assert.is(at('memory', 'p0/.pods/memory.limit_in_bytes'), String(3 << 30));
+    assert.is(at('pids', 'p0/.pods/pids.max'), '4000');
     assert.is(at('memory', 'memory.use_hierarchy'), '1');
     assert.is(at('memory', 'p0/memory.use_hierarchy'), '1');
     assert.is(at('memory', 'p0/memory.limit_in_bytes'), String(4 << 30));
@@ -148,8 +165,9 @@ test('v1: occupancy is the union over every hierarchy that has the partition (ru
       'freezer/metassembly.slice/p0/cgroup.procs': '',
       'freezer/metassembly.slice/p0/podf/cgroup.procs': '500\n',
       'pids/metassembly.slice/p0/cgroup.procs': '',
-      'pids/metassembly.slice/p0/pod1/cgroup.procs': '',
-      'pids/metassembly.slice/p0/pod1/c/cgroup.procs': '400\n',
+      'pids/metassembly.slice/p0/.pods/cgroup.procs': '',
+      'pids/metassembly.slice/p0/.pods/pod1/cgroup.procs': '',
+      'pids/metassembly.slice/p0/.pods/pod1/c/cgroup.procs': '400\n',
     });
     const cgroups = new V1PartitionCgroups(tree.dir);
     assert.equal(await cgroups.occupancy(PATH), { pids: [300, 400, 500], children: ['pod1', 'podf'] });

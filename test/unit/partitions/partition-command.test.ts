@@ -106,6 +106,9 @@ test('create two partitions: cgroups, configs, state; list and show them', async
     assert.is(cg('b/cpuset.mems'), '1');
     assert.is(cg('b/memory.max'), String(3 * 2 ** 30));
     assert.is(cg('b/pids.max'), '2000');
+    // The pods' share: the operator's pids less a quarter for the daemons, memory less the system reserve.
+    assert.is(cg('b/.pods/pids.max'), '1500');
+    assert.is(cg('b/.pods/memory.max'), String(3 * 2 ** 30 - 307 * 2 ** 20));
 
     const state = parsePartitionState(readFileSync(join(w.env.dirs.stateDir, 'b.json'), 'utf8'), 'b.json');
     assert.is(state.mode, 'refuse');
@@ -122,10 +125,10 @@ test('create two partitions: cgroups, configs, state; list and show them', async
     const shim = parseToml(readFileSync(state.paths.shimConfig, 'utf8'));
     assert.equal(shim, {
       runtime: { root: join(w.env.dirs.runDir, 'b', 'runc') },
-      partition: { name: 'b', cgroup_parent: '/metassembly.slice/b', mode: 'refuse', cpus: '2-3', mems: '1', memory_max: 3 * 2 ** 30, pids_max: 2000 },
+      partition: { name: 'b', cgroup_parent: '/metassembly.slice/b/.pods', mode: 'refuse', cpus: '2-3', mems: '1', memory_max: 3 * 2 ** 30 - 307 * 2 ** 20, pids_max: 1500 },
     });
     const kubelet = readFileSync(state.paths.kubeletConfig, 'utf8');
-    assert.match(kubelet, /\ncgroupDriver: cgroupfs\ncgroupRoot: \/metassembly.slice\/b\n/);
+    assert.match(kubelet, /\ncgroupDriver: cgroupfs\ncgroupRoot: \/metassembly.slice\/b\/.pods\n/);
     assert.match(kubelet, new RegExp(`\\ncontainerRuntimeEndpoint: unix://${join(w.env.dirs.runDir, 'b', 'containerd.sock')}\\n`));
     assert.match(kubelet, new RegExp(`\\nmaxPods: ${state.spec.kubelet.maxPods}\\n`));
     assert.not.match(kubelet, /failCgroupV1/);
@@ -217,7 +220,7 @@ test('delete refuses while the partition has processes or pods, and changes noth
     await partitionCommand(['create', 'a', '--cpus', '0-1', '--memory', '2GiB'], w.env);
     writeFileSync(join(w.env.cgroupRoot, 'metassembly.slice/a/.system/cgroup.procs'), '4242\n');
     writeFileSync(join(w.env.cgroupRoot, 'metassembly.slice/a/cgroup.procs'), '');
-    mkdirSync(join(w.env.cgroupRoot, 'metassembly.slice/a/pod1'));
+    mkdirSync(join(w.env.cgroupRoot, 'metassembly.slice/a/.pods/pod1'));
     await fails(w, ['delete', 'a'], FailedPreconditionError, /^partition a still has 1 pod cgroup \(pod1\) and 1 process \(4242\); stop its pods and its containerd first, or delete with --force/);
   } finally {
     w.remove();

@@ -6,7 +6,7 @@ import { GiB, parsePartitionState, partitionPaths, renderKubeletConfig, requestO
 
 function state(over: Partial<PartitionState> = {}): PartitionState {
   return {
-    version: 1,
+    version: 2,
     name: 'p0',
     mode: 'clamp',
     spec: sizePartition({ name: 'p0', cpus: [0, 1], mems: [0], memoryBytes: 4 * GiB }, { cpuCount: 8, memoryBytes: 32 * GiB }),
@@ -40,7 +40,9 @@ test('a damaged state file is refused with its name and the reason', () => {
   const cases: Array<[string, RegExp]> = [
     ['{', /p0.json: not JSON/],
     ['null', /not an object/],
-    [JSON.stringify({ ...state(), version: 2 }), /version 2, this manager reads version 1/],
+    [JSON.stringify({ ...state(), version: 3 }), /version 3, this manager reads version 2$/],
+    [JSON.stringify({ ...state(), version: 1 }), /version 1, this manager reads version 2 \(version 1 had no pods cgroup: .*create it again\)/],
+    [JSON.stringify({ ...state(), spec: { ...state().spec, pods: undefined } }), /no pods budget in the spec/],
     [JSON.stringify({ ...state(), name: '../x' }), /bad name/],
     [JSON.stringify({ ...state(), mode: 'lax' }), /bad mode/],
     [JSON.stringify({ ...state(), cgroup: { version: 3, path: '/x' } }), /no cgroup/],
@@ -61,7 +63,7 @@ test('the same request: derived pids do not count, an operator pids.max does', (
 
 test('kubelet fragment: cgroupfs driver under the partition; failCgroupV1: false only on v1', () => {
   const v1 = renderKubeletConfig(state());
-  assert.match(v1, /\ncgroupDriver: cgroupfs\ncgroupRoot: \/metassembly.slice\/p0\n/);
+  assert.match(v1, /\ncgroupDriver: cgroupfs\ncgroupRoot: \/metassembly.slice\/p0\/.pods\n/);
   assert.match(v1, /\nsystemReserved:\n  cpu: 110m\n  memory: 409Mi\n  pid: "4096"\n/);
   assert.match(v1, /\nkubeReserved:\n  cpu: 6000m\n  memory: 28672Mi\n/);
   assert.match(v1, /\nfailCgroupV1: false\n$/);

@@ -40,6 +40,8 @@ test('128c/512GiB/2numa, --count 32: 3 cores each inside one node, the reserve o
   assert.equal(p.kubelet.kubeReserved, { cpu: '125000m', memory: `${Math.floor((512 * GiB - p.memoryMax) / MiB)}Mi` });
   assert.is(p.kubelet.maxPods, 110);
   assert.is(p.pidsMax, 4096 + 110 * 1024);
+  // What the pods get together is what the daemons' reserve leaves.
+  assert.equal(p.pods, { memoryMax: p.memoryMax - 983 * MiB, pidsMax: 110 * 1024 });
 });
 
 test('128c/512GiB/2numa, --cpus 4 --memory 16GiB: 15 per node', () => {
@@ -90,6 +92,7 @@ test('an operator pids.max sizes maxPods and podPidsLimit from it', () => {
   const k = plan.partitions[0]!.kubelet;
   assert.is(plan.partitions[0]!.pidsMax, 2000);
   assert.is(k.systemReserved.pid, '500');
+  assert.is(plan.partitions[0]!.pods.pidsMax, 1500);
   assert.is(k.maxPods, 93);
   assert.is(k.podPidsLimit, 16);
 });
