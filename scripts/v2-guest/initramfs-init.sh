@@ -39,6 +39,11 @@ mount -t devtmpfs devtmpfs "$root/dev"
 mkdir -p "$root/dev/pts" "$root/dev/shm"
 mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts "$root/dev/pts"
 mount -t tmpfs tmpfs "$root/dev/shm"
+# The links udev/systemd make on a real host; bash's process substitution needs /dev/fd.
+ln -s /proc/self/fd "$root/dev/fd"
+ln -s /proc/self/fd/0 "$root/dev/stdin"
+ln -s /proc/self/fd/1 "$root/dev/stdout"
+ln -s /proc/self/fd/2 "$root/dev/stderr"
 # As systemd mounts it on a unified host.
 mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 "$root/sys/fs/cgroup" || die "cannot mount cgroup2"
 mount -t tmpfs -o mode=0755 tmpfs "$root/run"

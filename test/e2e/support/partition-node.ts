@@ -38,7 +38,7 @@ export interface PartitionContainerd {
   log(): string;
 }
 
-export async function startPartitionContainerd(scratch: string, part: PartitionInfo): Promise<PartitionContainerd> {
+export async function startPartitionContainerd(scratch: string, part: PartitionInfo, startTimeoutMs = 20_000): Promise<PartitionContainerd> {
   const ctrBin = containerdVersion('1.6').ctr;
   const child = spawn('bash', [join(repoRoot, 'scripts', 'partition-containerd.sh'), part.name], {
     env: { ...partitionEnv(scratch), CONTAINERD: '1.6' },
@@ -53,7 +53,7 @@ export async function startPartitionContainerd(scratch: string, part: PartitionI
     runCommand(ctrBin, [...base, ...args], { timeoutMs });
   const log = (): string => Buffer.concat(logs).toString('utf8');
 
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new FailedPreconditionError(`containerd of ${part.name} exited: ${log()}`);
     if ((await ctr(['version'], 5_000)).code === 0) break;
