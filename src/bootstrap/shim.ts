@@ -21,7 +21,10 @@ import { TaskService, runtimeRoot } from '../task/task-service';
 import { taskMethods, taskServiceNames } from '../task/ttrpc-handlers';
 import type { UserNamespaceRanges } from '../task/sandboxing';
 import { appendAudit } from '../log/audit-log';
-import { UsernsAllocator } from '../userns/allocator';
+import { defaultCreateGraceMs, defaultStatePath, UsernsAllocator } from '../userns/allocator';
+import { procHostProcesses } from '../userns/host-processes';
+import { defaultPool } from '../userns/pool';
+import { sweepIdmappedViews } from '../userns/view-sweep';
 import { mountIdmappedRootfs } from '../userns/idmapped-rootfs';
 import { removeIdmappedRootfs } from '../process/rootfs';
 import { hardRlimits } from '../task/proc-limits';
@@ -67,9 +70,40 @@ export function createShim(options: ShimOptions): Shim {
   const capSysResource = hasCapSysResource();
   const bundles = new Map<string, string>();
   // One allocator file for the whole host, whatever state_dir a partition uses: a range must
-  // never go to two live pods of any partition. Opened on first use (it checks /etc/subuid).
-  let allocator: UserNamespaceRanges | undefined;
-  const ranges = (): UserNamespaceRanges => (allocator ??= UsernsAllocator.open({ sys, partition: 'default' }));
+  // never go to two live pods of any partition. Pods are named within their partition; each
+  // allocator is opened on first use (it checks /etc/subuid).
+  const processes = procHostProcesses();
+  const allocators = new Map<string, UserNamespaceRanges>();
+  const ranges = (partition: string): UserNamespaceRanges => {
+    let allocator = allocators.get(partition);
+    if (allocator === undefined) {
+      allocator = UsernsAllocator.open({
+        sys,
+        partition,
+        processes,
+        onCollected: (r) => info(`user-namespace range ${r.hostID} of pod ${r.owner.pod} (partition "${r.owner.partition}") collected: none of its processes lives`),
+      });
+      allocators.set(partition, allocator);
+    }
+    return allocator;
+  };
+  // What a shim killed outside teardown left mounted, whichever daemon it was; after the
+  // daemon is up, so that containerd's start is not kept waiting.
+  setImmediate(() => {
+    try {
+      const removed = sweepIdmappedViews({
+        dir: idmappedRootfsDir,
+        statePath: defaultStatePath,
+        pool: defaultPool,
+        processes,
+        graceMs: defaultCreateGraceMs,
+        remove: (target) => removeIdmappedRootfs(sys, target),
+      });
+      for (const path of removed) info(`stale idmapped rootfs view ${path} removed: no container uses it`);
+    } catch (err) {
+      info(`sweeping stale idmapped rootfs views failed: ${(err as Error).message}`);
+    }
+  });
 
   const service = new TaskService({
     namespace,
@@ -115,7 +149,7 @@ export function createShim(options: ShimOptions): Shim {
     canRaiseRlimits: capSysResource,
     removePodCgroup: (path) => partitionCgroups(undefined, cgroupMode).remove(path, { force: false }),
     sandboxing: {
-      ranges: () => ranges(),
+      ranges: (config) => ranges(config.partition?.name ?? 'default'),
       audit: (config, records) => {
         for (const r of records) {
           const level = r.action === 'refused' || r.action === 'allowed-by-opt-in' ? 'warning' : 'debug';

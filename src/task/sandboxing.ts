@@ -3,6 +3,7 @@
  * policy applied, with the pod's user-namespace range and the pod's own namespaces as its
  * context, and every decision audited. Refusals are audited too, then thrown.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ShimConfig } from '../config/config';
 import { applyHardening, hardenExecProcess, HardeningRefusedError, type Decision } from '../hardening';
@@ -11,16 +12,28 @@ import type { OciSpec } from '../process/container';
 import type { IdmapRequest } from '../process/ports';
 import { placeContainer, PlacementRefusedError } from '../partitions/placement';
 import { podNamespacePaths, podOf, type PodIdentity } from './pod-context';
+import { usernsFeasibility } from './userns-feasibility';
 
 export interface IdRange {
   uidMappings: Array<{ containerID: number; hostID: number; size: number }>;
   gidMappings: Array<{ containerID: number; hostID: number; size: number }>;
 }
 
-/** The host-wide user-namespace range allocator, as the task layer uses it. */
+/** The host-wide user-namespace range allocator, as the task layer uses it (src/userns). */
 export interface UserNamespaceRanges {
-  allocate(podId: string): Promise<IdRange>;
-  release(podId: string): Promise<unknown>;
+  /** the pod's range, the requested one if the spec asked for one; held for `container` while it is created */
+  allocate(pod: string, requested: IdRange | undefined, container: string): Promise<IdRange>;
+  /** the container's init `pid` now keeps the pod's range live */
+  hold(pod: string, container: string, pid: number): Promise<unknown>;
+  release(pod: string): Promise<unknown>;
+}
+
+/**
+ * The allocator's name for a pod: container ids are unique only within a containerd
+ * namespace, and two namespaces' "web" must never share (or release) one range.
+ */
+export function rangeOwner(namespace: string, podId: string): string {
+  return `${namespace}/${podId}`;
 }
 
 export interface AuditRecord extends Decision {
@@ -38,6 +51,8 @@ export interface SandboxedSpec {
   pod: PodIdentity;
   /** the rootfs to present to the container through an idmapped mount, when it runs in a user namespace */
   idmap?: IdmapRequest;
+  /** the allocator's pod and container names, when the container runs on the pod's range: its init must hold it */
+  range?: { pod: string; container: string };
 }
 
 /** Where idmapped rootfs views are mounted: a path the pod's unprivileged root can traverse. */
@@ -58,16 +73,25 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   const pod = podOf(id, requested.annotations);
   const sandboxPid = pod.isSandbox ? undefined : input.sandboxPid(pod.podId);
   const namespaces = (requested.linux?.namespaces ?? []) as Array<{ type: string; path?: string }>;
-  // runc 1.1 joins a user namespace before any other and creates one after joining the rest.
-  // A container that joins namespaces made outside its pod's user namespace (CRI's CNI
-  // network namespace, owned by the host's) can therefore neither share the pod's user
-  // namespace nor have execs enter it; until the pod's network namespace is made inside
-  // its user namespace, such containers run in the host's, with every other protection.
-  const joined = namespaces.filter((ns) => ns.path).map((ns) => ns.type);
-  const userNamespacePossible = joined.length === 0;
+  // A container joining namespaces made outside its pod's user namespace runs in the host's,
+  // with every other protection (userns-feasibility.ts says why); one joining its sandbox's
+  // joins the sandbox's user namespace too. A sandbox this shim gave the pod's user
+  // namespace runs on its idmapped rootfs view (a CRI sandbox's id is its pod's).
+  const podNamespaces = podNamespacePaths(namespaces, pod, sandboxPid);
+  const feasibility = usernsFeasibility({
+    isSandbox: pod.isSandbox,
+    joined: namespaces.filter((ns) => ns.path).map((ns) => ns.type),
+    sandbox:
+      sandboxPid === undefined
+        ? undefined
+        : { inPodUserNamespace: existsSync(join(idmappedRootfsDir, input.namespace, pod.podId)), own: Object.keys(podNamespaces) },
+  });
+  const userNamespacePossible = feasibility.keep;
   const policy = userNamespacePossible ? config.hardening : { ...config.hardening, requireUserNamespace: false };
+  const owner = rangeOwner(input.namespace, pod.podId);
+  const container = `${input.namespace}/${id}`;
   let range: IdRange | undefined;
-  if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(pod.podId);
+  if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(owner, requestedMapping(requested), container);
   const audit = (decisions: readonly Decision[]): void =>
     deps.audit(config, decisions.map((d) => ({ container: id, pod: pod.podId, ...d })));
   let result;
@@ -75,20 +99,20 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
     result = applyHardening(requested as HardeningSpec, policy, {
       containerId: id,
       podId: pod.podId,
-      podNamespaces: podNamespacePaths(namespaces, pod, sandboxPid),
-      userNamespace: range,
+      podNamespaces,
+      userNamespace: range && feasibility.keep && feasibility.joinSandbox ? { ...range, path: `/proc/${sandboxPid}/ns/user` } : range,
     });
-    if (!userNamespacePossible && config.hardening.requireUserNamespace) {
+    if (!feasibility.keep && config.hardening.requireUserNamespace) {
       result.decisions.push({
         what: 'user namespace',
         action: 'removed',
-        why: `joins namespaces made outside the pod (${joined.join(', ')}), which runc 1.1 cannot combine with a user namespace: runs in the host's`,
+        why: feasibility.why,
         path: 'linux.namespaces',
       });
     }
   } catch (err) {
     if (err instanceof HardeningRefusedError) audit(err.decisions);
-    if (range && pod.isSandbox) await deps.ranges(config).release(pod.podId);
+    if (range && pod.isSandbox) await deps.ranges(config).release(owner);
     throw err;
   }
   audit(result.decisions);
@@ -96,13 +120,13 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   try {
     spec = placed(result.spec as OciSpec & { root?: { path?: string } }, config, pod, id, audit);
   } catch (err) {
-    if (range && pod.isSandbox) await deps.ranges(config).release(pod.podId);
+    if (range && pod.isSandbox) await deps.ranges(config).release(owner);
     throw err;
   }
   const inUserNamespace = result.spec.linux?.namespaces?.some((ns) => ns.type === 'user') ?? false;
   if (!inUserNamespace || !range) {
     // the privileged opt-in runs in the host's user namespace: the range is not needed
-    if (range && pod.isSandbox) await deps.ranges(config).release(pod.podId);
+    if (range && pod.isSandbox) await deps.ranges(config).release(owner);
     return { spec, pod };
   }
   // runc mounts the rootfs from inside the user namespace, as the pod's unprivileged root,
@@ -115,7 +139,20 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
     spec: { ...spec, root: { ...spec.root, path: target } },
     pod,
     idmap: { source, target, mapping: range },
+    range: { pod: owner, container },
   };
+}
+
+/**
+ * The mapping the spec arrived with, when it asks for a new user namespace with one
+ * (Kubernetes hostUsers: false): the allocator honours it or refuses it, never ignores it.
+ */
+function requestedMapping(spec: OciSpec): IdRange | undefined {
+  const linux = spec.linux as { namespaces?: Array<{ type: string; path?: string }>; uidMappings?: IdRange['uidMappings']; gidMappings?: IdRange['gidMappings'] } | undefined;
+  const user = linux?.namespaces?.find((ns) => ns.type === 'user');
+  if (user === undefined || user.path) return undefined;
+  if (!linux?.uidMappings?.length && !linux?.gidMappings?.length) return undefined;
+  return { uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [] };
 }
 
 /** An exec'd process gets the same process rules as the container's own. */

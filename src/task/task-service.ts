@@ -14,7 +14,7 @@ import type { Mount } from '../process/mount';
 import type { ContainerDeps } from '../process/ports';
 import { adjustForHost, capRlimits } from './host-compat';
 import type { PodIdentity } from './pod-context';
-import { sandboxExecProcess, sandboxSpec, type SandboxingDeps } from './sandboxing';
+import { rangeOwner, sandboxExecProcess, sandboxSpec, type SandboxingDeps } from './sandboxing';
 import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-record';
 
 export interface CreateTaskInput {
@@ -107,6 +107,17 @@ export class TaskService {
         if (sandboxed.pod.isSandbox) await this.releaseRange(input.config, sandboxed.pod.podId);
         throw err;
       }
+      if (sandboxed.range) {
+        try {
+          await this.deps.sandboxing.ranges(input.config).hold(sandboxed.range.pod, sandboxed.range.container, container.init.pid);
+        } catch (err) {
+          // Not running on ids that may be another pod's: the never-started init goes.
+          await container.delete('').catch(() => undefined);
+          removeRuntimeRecord(bundle);
+          if (sandboxed.pod.isSandbox) await this.releaseRange(input.config, sandboxed.pod.podId);
+          throw err;
+        }
+      }
       this.served.set(id, { container, config: input.config, pod: sandboxed.pod, inUserNamespace: sandboxed.idmap !== undefined });
       return container.init.pid;
     } finally {
@@ -167,7 +178,7 @@ export class TaskService {
   private async releaseRange(config: ShimConfig, podId: string): Promise<void> {
     if (!config.hardening.requireUserNamespace) return;
     try {
-      await this.deps.sandboxing.ranges(config).release(podId);
+      await this.deps.sandboxing.ranges(config).release(rangeOwner(this.deps.namespace, podId));
     } catch (err) {
       this.deps.log(`pod ${podId}: releasing its user-namespace range failed: ${(err as Error).message}`);
     }

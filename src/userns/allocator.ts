@@ -6,22 +6,33 @@
  *
  * A pod is named by its partition and an id the caller picks: the Kubernetes pod UID keeps a
  * pod's range across sandbox restarts; the sandbox id gives a fresh range per sandbox.
- * Ranges are freed by release() when the pod is gone, or by reconcile() given the
- * partition's live pods, which also collects what a crash or host reboot left behind.
+ * Ranges are freed by release() when the pod is deleted, and otherwise once no process that
+ * holds them lives (holders.ts): every allocate() collects those first, so what a killed
+ * shim or a host reboot left behind goes back to the pool without any shim being alive.
  */
 import { FailedPreconditionError, ResourceExhaustedError } from '../errors';
 import type { IdMapping, Sys } from '../sys/sys';
 import { withHostLock } from './host-lock';
 import { checkPool, defaultPool, isPoolRange, RANGE_SIZE, type UsernsPool } from './pool';
+import { collectRanges, type Holder, type LivenessFacts } from './holders';
+import { procHostProcesses, type HostProcesses } from './host-processes';
+import { adoptLegacyRanges } from './legacy-ranges';
 import { requestedRange, type RequestedMapping } from './requested-mapping';
 import { readState, writeState, type AllocatedRange, type UsernsState } from './state-file';
 import { checkPoolAgainstSubids, readSubidEntries } from './subid-files';
 
 export const defaultStatePath = '/var/lib/metassembly/userns.json';
 
+/**
+ * How long a shim daemon holds a range for a container it is creating. Long enough for the
+ * slowest create on a loaded host (mounts, runc create); a create outliving it fails in
+ * hold() rather than share a range.
+ */
+export const defaultCreateGraceMs = 5 * 60_000;
+
 export interface UsernsAllocatorOptions {
   sys: Pick<Sys, 'flock'>;
-  /** this shim's node partition: reconcile() frees only its own pods' ranges */
+  /** this shim's node partition: pods are named within it */
   partition: string;
   statePath?: string;
   pool?: UsernsPool;
@@ -29,6 +40,11 @@ export interface UsernsAllocatorOptions {
   /** /etc/subuid and /etc/subgid, checked by open() */
   subidFiles?: readonly string[];
   now?: () => Date;
+  /** the /proc reads liveness needs (default: this host's) */
+  processes?: HostProcesses;
+  createGraceMs?: number;
+  /** told of every range collected from a pod none of whose processes lives */
+  onCollected?: (range: AllocatedRange) => void;
 }
 
 /** A pod's range and the mappings that put container ids 0..size-1 on it. */
@@ -42,6 +58,8 @@ export interface PodRange {
 export class UsernsAllocator {
   readonly statePath: string;
   readonly pool: UsernsPool;
+  private readonly processes: HostProcesses;
+  private readonly createGraceMs: number;
 
   /** Checks the pool against the host's subordinate-id files, then builds the allocator. */
   static open(options: UsernsAllocatorOptions): UsernsAllocator {
@@ -53,16 +71,20 @@ export class UsernsAllocator {
   constructor(private readonly options: UsernsAllocatorOptions) {
     this.statePath = options.statePath ?? defaultStatePath;
     this.pool = options.pool ?? defaultPool;
+    this.processes = options.processes ?? procHostProcesses();
+    this.createGraceMs = options.createGraceMs ?? defaultCreateGraceMs;
     checkPool(this.pool);
   }
 
   /**
    * The pod's range: the one it already holds, else the requested one if the rules allow
    * it, else the next free one. Idempotent per pod, so every container of a pod gets the same.
+   * Until hold() names the container's init, this daemon holds the range for `container`.
    */
-  async allocate(podId: string, requested?: RequestedMapping): Promise<PodRange> {
+  async allocate(podId: string, requested?: RequestedMapping, container?: string): Promise<PodRange> {
     const wanted = requested === undefined ? undefined : requestedRange(requested, this.pool, podId);
     return this.locked((state) => {
+      this.collect(state);
       const held = state.ranges.find((r) => this.owns(r, podId));
       if (held !== undefined) {
         if (wanted !== undefined && wanted !== held.hostID) {
@@ -70,7 +92,8 @@ export class UsernsAllocator {
             `pod ${podId} already holds user-namespace range ${held.hostID} and now asks for ${wanted}; a pod keeps one range`,
           );
         }
-        return { result: toPodRange(held), changed: false };
+        this.holdWhileCreating(held, container);
+        return { result: toPodRange(held), changed: true };
       }
       const hostID = wanted ?? this.nextFree(state);
       const other = state.ranges.find((r) => r.hostID === hostID);
@@ -84,9 +107,11 @@ export class UsernsAllocator {
         hostID,
         size: RANGE_SIZE,
         owner: { partition: this.options.partition, pod: podId },
-        allocatedAt: (this.options.now?.() ?? new Date()).toISOString(),
+        allocatedAt: this.now().toISOString(),
         requested: wanted !== undefined,
+        holders: [],
       };
+      this.holdWhileCreating(entry, container);
       state.ranges.push(entry);
       state.ranges.sort((a, b) => a.hostID - b.hostID);
       if (wanted === undefined) state.next = hostID + RANGE_SIZE;
@@ -111,14 +136,63 @@ export class UsernsAllocator {
     });
   }
 
-  /** Frees every range of this partition whose pod is not live; returns those pods' ids. */
-  reconcile(livePodIds: Iterable<string>): Promise<string[]> {
-    const live = new Set(livePodIds);
+  /**
+   * The container's init `pid` now holds the pod's range, in place of the daemon that created
+   * it. Refused when the range is no longer the pod's (collected after the create grace): the
+   * container must not run on ids that may be another pod's by now.
+   */
+  hold(podId: string, container: string, pid: number): Promise<void> {
     return this.locked((state) => {
-      const gone = state.ranges.filter((r) => r.owner.partition === this.options.partition && !live.has(r.owner.pod));
-      state.ranges = state.ranges.filter((r) => !gone.includes(r));
-      return { result: gone.map((r) => r.owner.pod), changed: gone.length > 0 };
+      const held = state.ranges.find((r) => this.owns(r, podId));
+      if (held === undefined) {
+        throw new FailedPreconditionError(
+          `pod ${podId} no longer holds a user-namespace range: creating container ${container} took longer than ` +
+            `${this.createGraceMs} ms and no process of the pod was alive, so the range went back to the pool`,
+        );
+      }
+      // A range from before holders stays so until adopted with all its processes (legacy-ranges.ts).
+      if (held.holders === undefined) return { result: undefined, changed: false };
+      const holders = held.holders.filter((h) => !(h.role === 'creating' && h.container === container));
+      const start = this.processes.stat(pid)?.start;
+      // An init that already exited holds nothing.
+      if (start !== undefined) holders.push({ boot: this.processes.bootId(), pid, start, role: 'init', container });
+      held.holders = holders;
+      return { result: undefined, changed: true };
     });
+  }
+
+  /** Frees, under the lock, every range whose holders are all gone; adopts legacy ranges' holders first. */
+  private collect(state: UsernsState): void {
+    const now = this.now();
+    adoptLegacyRanges(state.ranges, this.processes, now, this.createGraceMs);
+    const facts: LivenessFacts = {
+      bootId: this.processes.bootId(),
+      startTime: (pid) => this.processes.stat(pid)?.start,
+      now,
+    };
+    const { freed } = collectRanges(state.ranges, facts);
+    for (const range of freed) this.options.onCollected?.(range);
+  }
+
+  private holdWhileCreating(range: AllocatedRange, container: string | undefined): void {
+    if (range.holders === undefined) return; // held anyway until adopted (legacy-ranges.ts)
+    const self = this.processes.selfPid();
+    const start = this.processes.stat(self)?.start;
+    if (start === undefined) throw new FailedPreconditionError(`cannot read this shim's own /proc/${self}/stat`);
+    const creating: Holder = {
+      boot: this.processes.bootId(),
+      pid: self,
+      start,
+      role: 'creating',
+      until: new Date(this.now().getTime() + this.createGraceMs).toISOString(),
+    };
+    if (container !== undefined) creating.container = container;
+    const others = range.holders.filter((h) => !(h.role === 'creating' && h.pid === self && h.container === container));
+    range.holders = [...others, creating];
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   private owns(r: AllocatedRange, podId: string): boolean {

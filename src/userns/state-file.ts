@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FailedPreconditionError } from '../errors';
+import type { Holder } from './holders';
 
 export interface RangeOwner {
   /** the node partition (shim configuration) that allocated it */
@@ -22,6 +23,8 @@ export interface AllocatedRange {
   allocatedAt: string;
   /** true when the pod asked for this range (a Kubernetes hostUsers: false mapping) */
   requested: boolean;
+  /** the processes that keep it live (holders.ts); absent in files older than holders */
+  holders?: Holder[];
 }
 
 export interface UsernsState {
@@ -89,11 +92,21 @@ function checkState(value: unknown, file: string): asserts value is UsernsState 
       typeof r === 'object' && r !== null &&
       Number.isSafeInteger(r.hostID) && Number.isSafeInteger(r.size) && r.size > 0 &&
       typeof r.owner?.partition === 'string' && typeof r.owner?.pod === 'string' &&
-      typeof r.allocatedAt === 'string' && typeof r.requested === 'boolean';
+      typeof r.allocatedAt === 'string' && typeof r.requested === 'boolean' &&
+      (r.holders === undefined || (Array.isArray(r.holders) && r.holders.every(wellFormedHolder)));
     if (!ok) throw corrupt(file, `range entry ${JSON.stringify(r)} is malformed`);
     if (seen.has(r.hostID)) throw corrupt(file, `range ${r.hostID} is listed twice`);
     seen.add(r.hostID);
   }
+}
+
+function wellFormedHolder(h: Partial<Holder> | null): boolean {
+  return (
+    typeof h === 'object' && h !== null &&
+    typeof h.boot === 'string' && Number.isSafeInteger(h.pid) && (h.pid ?? 0) > 0 && typeof h.start === 'string' &&
+    (h.role === 'init' || h.role === 'creating') &&
+    (h.container === undefined || typeof h.container === 'string') && (h.until === undefined || typeof h.until === 'string')
+  );
 }
 
 function corrupt(file: string, why: string, cause?: unknown): FailedPreconditionError {

@@ -7,6 +7,20 @@ export const shimSocketDir = '/run/containerd/s';
 export const fifoDir = '/run/containerd/fifo';
 export const runcStateDir = '/run/containerd/runc';
 export const cgroupRoot = '/sys/fs/cgroup';
+/** Where our shim mounts idmapped rootfs views: <dir>/<namespace>/<container> (src/task/sandboxing.ts). */
+export const idmappedViewDir = '/run/metassembly/rootfs';
+/** The host-wide user-namespace allocator state, shared with every other run: only read here. */
+export const usernsStatePath = '/var/lib/metassembly/userns.json';
+
+/** Pods holding a user-namespace range, as "partition pod" (the allocator names pods "<namespace>/<id>"). */
+export function listUsernsPods(): Array<{ partition: string; pod: string }> {
+  try {
+    const state = JSON.parse(readFileSync(usernsStatePath, 'utf8')) as { ranges?: Array<{ owner?: { partition?: string; pod?: string } }> };
+    return (state.ranges ?? []).map((r) => ({ partition: String(r.owner?.partition), pod: String(r.owner?.pod) }));
+  } catch {
+    return [];
+  }
+}
 
 function safeRead(path: string): string {
   try {

@@ -1,12 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { rmdirSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { NativeSys } from '../../../src/sys/native-sys';
+import { UsernsAllocator } from '../../../src/userns/allocator';
 import {
   fifoDir,
+  idmappedViewDir,
   listCgroupDirs,
   listEntries,
   listMountPoints,
   listProcesses,
+  listUsernsPods,
   openPathsByPid,
   runcStateDir,
   shimSocketDir,
@@ -23,7 +27,8 @@ export interface LeakCheckOptions {
 
 type Leak =
   | { kind: 'process'; pid: number; what: string }
-  | { kind: 'mount' | 'cgroup' | 'socket' | 'fifo' | 'runc-state' | 'scratch'; path: string };
+  | { kind: 'mount' | 'cgroup' | 'socket' | 'fifo' | 'runc-state' | 'scratch' | 'idmapped-view'; path: string }
+  | { kind: 'userns-range'; partition: string; pod: string };
 
 export interface LeakCheck {
   /** Human-readable leaks since the snapshot; empty when the test cleaned up after itself. */
@@ -33,12 +38,15 @@ export interface LeakCheck {
 }
 
 function describe(l: Leak): string {
-  return l.kind === 'process' ? `process ${l.pid}: ${l.what}` : `${l.kind}: ${l.path}`;
+  if (l.kind === 'process') return `process ${l.pid}: ${l.what}`;
+  if (l.kind === 'userns-range') return `userns-range: pod ${l.pod} of partition "${l.partition}" still holds a range`;
+  return `${l.kind}: ${l.path}`;
 }
 
 /**
  * Snapshots the host now; leaks() later lists what appeared since and still exists: shim,
- * runtime and container processes, mounts, cgroups, shim sockets, ctr fifos and runc state.
+ * runtime and container processes, mounts, cgroups, shim sockets, ctr fifos, runc state, our
+ * shim's idmapped rootfs view directories and its pods' user-namespace ranges.
  * Only objects that can be tied to this test run count, so tests of other runs on the same
  * machine are not reported.
  */
@@ -58,7 +66,9 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
     sockets: new Set(listEntries(shimSocketDir)),
     fifos: new Set(listEntries(fifoDir)),
     runc: new Set(listEntries(runcStateDir, true)),
+    ranges: new Set(listUsernsPods().map((r) => `${r.partition} ${r.pod}`)),
   };
+  const viewNsDir = join(idmappedViewDir, ns);
 
   const find = (): Leak[] => {
     const leaks: Leak[] = [];
@@ -93,6 +103,13 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
     }
     for (const f of listEntries(fifoDir)) {
       if (!before.fifos.has(f) && !foreign(f)) leaks.push({ kind: 'fifo', path: f });
+    }
+    // The namespace's view directory goes with its last view (process/rootfs.ts): it is a leak too.
+    for (const v of [...listEntries(viewNsDir), viewNsDir]) {
+      if (existsSync(v)) leaks.push({ kind: 'idmapped-view', path: v });
+    }
+    for (const r of listUsernsPods()) {
+      if (r.pod.startsWith(`${ns}/`) && !before.ranges.has(`${r.partition} ${r.pod}`)) leaks.push({ kind: 'userns-range', ...r });
     }
     for (const d of scratchDirsLeft()) leaks.push({ kind: 'scratch', path: d });
     return leaks;
@@ -143,6 +160,19 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
         for (const p of loose) if (still.has(p)) rmSync(p, { recursive: true, force: true });
       }
       for (const p of paths('runc-state')) rmSync(p, { recursive: true, force: true });
+      // Unmounted above with the other mounts: only empty directories are left to remove.
+      for (const p of paths('idmapped-view')) {
+        try {
+          rmdirSync(p);
+        } catch {
+          // still mounted or not empty: left for the next report
+        }
+      }
+      // Only this run's pods' entries, under the allocator's lock: the file is the host's.
+      for (const l of leaks) {
+        if (l.kind !== 'userns-range') continue;
+        await new UsernsAllocator({ sys: new NativeSys(), partition: l.partition }).release(l.pod).catch(() => undefined);
+      }
       tidyNamespace(ns);
       for (const d of paths('scratch')) removeScratchDir(d);
     },

@@ -74,7 +74,7 @@ test('release frees a range; next fit hands freed ranges out last; a full pool i
   assert.match(err.message, /all 4 user-namespace ranges/);
 });
 
-test('partitions share the file: the same pod id in two partitions gets two ranges; reconcile frees only its own', async () => {
+test('partitions share the file: the same pod id in two partitions gets two ranges; release frees only its own', async () => {
   const file = statePath();
   const p1 = allocator(file);
   const p2 = allocator(file, { partition: 'p2' });
@@ -83,12 +83,14 @@ test('partitions share the file: the same pod id in two partitions gets two rang
   assert.is.not(a1.hostID, a2.hostID);
   await p1.allocate('pod-b');
   await p2.allocate('pod-c');
-  assert.equal(await p1.reconcile(['pod-b']), ['pod-a']);
+  assert.ok(await p1.release('pod-a'));
   assert.is(await p1.lookup('pod-a'), undefined);
   assert.is((await p2.lookup('pod-a'))?.hostID, a2.hostID, 'the other partition\'s pod-a keeps its range');
   assert.is((await p2.lookup('pod-c'))?.hostID !== undefined, true);
-  assert.equal(await p1.reconcile(['pod-b']), []);
-  assert.equal(await p2.reconcile([]), ['pod-a', 'pod-c']);
+  assert.not.ok(await p1.release('pod-c'), 'another partition\'s pod is not this partition\'s to release');
+  assert.ok(await p2.release('pod-a'));
+  assert.ok(await p2.release('pod-c'));
+  assert.is((await p1.lookup('pod-b'))?.hostID !== undefined, true);
 });
 
 test('a requested mapping is honoured when free or already the pod\'s, refused otherwise', async () => {

@@ -1,0 +1,126 @@
+/**
+ * sandboxSpec and the pod's user-namespace range: pods are named per containerd namespace, a
+ * mapping the spec arrives with (Kubernetes hostUsers: false) is passed to the allocator, which
+ * honours a valid one and refuses the rest, and the result names what the init must hold.
+ * The allocator is the real one over a temp state file and a fake process table.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { defaultConfig } from '../../../src/config/config';
+import { Code, type ShimError } from '../../../src/errors';
+import { NativeSys } from '../../../src/sys/native-sys';
+import { sandboxSpec, type IdRange, type SandboxingDeps, type UserNamespaceRanges } from '../../../src/task/sandboxing';
+import { RANGE_SIZE, UsernsAllocator } from '../../../src/userns';
+import { fakeHost } from '../userns/support/fake-processes';
+
+const base = 2 ** 30;
+const nth = (i: number) => base + i * RANGE_SIZE;
+const dirs: string[] = [];
+
+function allocator(): { ranges: UserNamespaceRanges; calls: Array<[string, IdRange | undefined, string]> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metassembly-sandboxing-'));
+  dirs.push(dir);
+  const real = new UsernsAllocator({ sys: new NativeSys(), partition: 'default', statePath: path.join(dir, 'userns.json'), pool: { start: base, count: 4 }, processes: fakeHost() });
+  const calls: Array<[string, IdRange | undefined, string]> = [];
+  return {
+    calls,
+    ranges: {
+      allocate: (pod, requested, container) => {
+        calls.push([pod, requested, container]);
+        return real.allocate(pod, requested, container);
+      },
+      hold: (pod, container, pid) => real.hold(pod, container, pid),
+      release: (pod) => real.release(pod),
+    },
+  };
+}
+
+function deps(ranges: UserNamespaceRanges): SandboxingDeps {
+  return { ranges: () => ranges, audit: () => undefined };
+}
+
+const mapping = (hostID: number, size = RANGE_SIZE): IdRange => ({
+  uidMappings: [{ containerID: 0, hostID, size }],
+  gidMappings: [{ containerID: 0, hostID, size }],
+});
+
+function spec(linux: object = {}): object {
+  return {
+    ociVersion: '1.0.2',
+    process: { args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 } },
+    root: { path: 'rootfs' },
+    linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }], ...linux },
+  };
+}
+
+const withUserns = (m: IdRange): object => spec({ namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'user' }], ...m });
+
+function input(id: string, requested: object, namespace = 'ns1') {
+  return { namespace, id, bundle: `/run/b/${id}`, requested: requested as never, config: defaultConfig(), sandboxPid: () => undefined };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ShimError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as ShimError;
+  }
+  throw new Error('expected a rejection');
+}
+
+test('without a requested mapping the allocator picks; the pod is named within its namespace; the init must hold it', async () => {
+  const a = allocator();
+  const out = await sandboxSpec(deps(a.ranges), input('web', spec()));
+  assert.equal(a.calls, [['ns1/web', undefined, 'ns1/web']]);
+  assert.equal(out.range, { pod: 'ns1/web', container: 'ns1/web' });
+  assert.equal(out.idmap?.mapping.uidMappings, mapping(nth(0)).uidMappings);
+  const other = await sandboxSpec(deps(a.ranges), input('web', spec(), 'ns2'));
+  assert.is(other.idmap?.mapping.uidMappings[0].hostID, nth(1), 'another namespace\'s "web" is another pod');
+});
+
+test('a valid requested mapping is honoured exactly', async () => {
+  const a = allocator();
+  const out = await sandboxSpec(deps(a.ranges), input('k8s', withUserns(mapping(nth(2)))));
+  assert.equal(a.calls[0][1], mapping(nth(2)));
+  assert.equal(out.idmap?.mapping.gidMappings, mapping(nth(2)).gidMappings);
+  assert.equal((out.spec as { linux: IdRange }).linux.uidMappings, mapping(nth(2)).uidMappings);
+});
+
+test('a requested range another live pod holds is refused', async () => {
+  const a = allocator();
+  await sandboxSpec(deps(a.ranges), input('first', withUserns(mapping(nth(1)))));
+  const err = await rejection(sandboxSpec(deps(a.ranges), input('second', withUserns(mapping(nth(1))))));
+  assert.is(err.code, Code.FailedPrecondition);
+  assert.match(err.message, /range 1073807360 is held by pod ns1\/first/);
+});
+
+test('an invalid requested mapping is refused with what is wrong and what the host gives', async () => {
+  const a = allocator();
+  const cases: Array<[IdRange, RegExp]> = [
+    [mapping(nth(1), 1000), /does not map container ids 0-65535/],
+    [mapping(65536), /is not a range of the pool/],
+    [{ uidMappings: mapping(nth(1)).uidMappings, gidMappings: mapping(nth(2)).gidMappings }, /maps gids differently from uids/],
+    [{ uidMappings: mapping(nth(1)).uidMappings, gidMappings: [] }, /is not exactly one uid and one gid line/],
+  ];
+  for (const [m, why] of cases) {
+    const err = await rejection(sandboxSpec(deps(a.ranges), input('bad', withUserns(m))));
+    assert.is(err.code, Code.InvalidArgument);
+    assert.match(err.message, why);
+    assert.match(err.message, /this host gives each pod container ids 0-65535/);
+  }
+});
+
+test('mappings without a new user namespace (or joining one by path) are no request', async () => {
+  const a = allocator();
+  await sandboxSpec(deps(a.ranges), input('plain', spec(mapping(nth(3)))));
+  assert.is(a.calls[0][1], undefined);
+});
+
+test.after(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test.run();
