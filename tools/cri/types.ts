@@ -40,7 +40,15 @@ export interface StatusResponse {
 }
 
 export type NamespaceMode = 'POD' | 'CONTAINER' | 'NODE' | 'TARGET';
-export interface NamespaceOption { network: NamespaceMode; pid: NamespaceMode; ipc: NamespaceMode; targetId: string }
+export interface IdMapping { hostId: number; containerId: number; length: number }
+export interface UserNamespace { mode: NamespaceMode; uids: IdMapping[]; gids: IdMapping[] }
+export interface NamespaceOption {
+  network: NamespaceMode;
+  pid: NamespaceMode;
+  ipc: NamespaceMode;
+  targetId: string;
+  usernsOptions: UserNamespace | null;
+}
 export interface SecurityProfile { profileType: 'RuntimeDefault' | 'Unconfined' | 'Localhost'; localhostRef: string }
 
 export interface LinuxContainerResources {
