@@ -209,9 +209,10 @@ function oomScoreAdjFloor(): number {
 }
 
 /**
- * The pod's idmapped view of its rootfs at request.target, a path its unprivileged root can
- * traverse. A snapshotter's overlay can only be idmapped in place (through its layers), and
- * is then bound to the target; a plain directory (ctr --rootfs) is cloned there idmapped.
+ * The pod's view of its rootfs at request.target, a path its unprivileged root can traverse.
+ * A rootfs already on the pod's range is bound there as it is: idmapping it would shift it
+ * twice. A snapshotter's overlay can only be idmapped in place (through its layers), and is
+ * then bound to the target; a plain directory (ctr --rootfs) is cloned there idmapped.
  */
 function idmapRootfs(sys: Sys, request: IdmapRequest): void {
   for (const dir of ['/run/metassembly', idmappedRootfsDir, dirname(request.target)]) {
@@ -219,6 +220,10 @@ function idmapRootfs(sys: Sys, request: IdmapRequest): void {
     chmodSync(dir, 0o711);
   }
   mkdirSync(request.target, { recursive: true, mode: 0o711 });
+  if (request.alreadyShifted) {
+    sys.mount(request.source, request.target, '', MS.BIND | MS.REC, '');
+    return;
+  }
   // one read of the mount table serves this decision and the idmapping's own checks
   const mounts = readMountinfo();
   const host = { mounts: () => mounts };

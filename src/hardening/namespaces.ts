@@ -9,7 +9,9 @@
  *
  * The user namespace is the caller's grant: a fresh one with the pod's allocated range,
  * or the pod's existing one to join. Its mappings are written into the spec even when
- * joining, since runc 1.1 needs them to find the host uid of container root.
+ * joining, since runc 1.1 needs them to find the host uid of container root. When the
+ * caller withholds the grant (it cannot work for this container), the request's own user
+ * namespace, if it brought one, stays as it asked; the audit says which of the two it is.
  */
 import { FailedPreconditionError } from '../errors';
 import type { DecisionLog } from './decisions';
@@ -28,6 +30,8 @@ export interface NamespaceContext {
   podId?: string;
   podNamespaces?: Partial<Record<NamespaceType, string>>;
   userNamespace?: UserNamespaceGrant;
+  /** why no grant is given although the policy wants one (the caller found it infeasible) */
+  userNamespaceWithheld?: string;
 }
 
 const privateTypes: readonly NamespaceType[] = ['pid', 'ipc', 'uts', 'mount', 'network', 'cgroup'];
@@ -88,6 +92,19 @@ function userNamespace(
           'containers run only in a user namespace here (hardening.require_user_namespace)',
       );
     }
+    if (context.userNamespaceWithheld !== undefined) {
+      const own = requested === undefined ? undefined : describeRequested(requested, linux);
+      if (own === undefined) {
+        log.record('removed', 'user namespace', `${context.userNamespaceWithheld}: runs in the host's`, path);
+      } else {
+        log.record(
+          'removed',
+          'user-namespace range',
+          `${context.userNamespaceWithheld}: keeps the user namespace it asked for (${own}), not a range from this host's pool`,
+          path,
+        );
+      }
+    }
     return { uidMappings: linux.uidMappings, gidMappings: linux.gidMappings };
   }
   checkGrant(grant, context);
@@ -112,6 +129,13 @@ function userEntry(linux: NamespaceFields, context: NamespaceContext, hostUsers:
   const grant = context.userNamespace;
   if (grant === undefined) return (linux.namespaces ?? []).filter((ns) => ns.type === 'user');
   return [grant.path === undefined ? { type: 'user' } : { type: 'user', path: grant.path }];
+}
+
+/** The user namespace a request brought: the one it joins, or the mapping of the one it asks for. */
+function describeRequested(requested: OciNamespace, linux: NamespaceFields): string {
+  if (requested.path !== undefined) return `path ${requested.path}`;
+  const uid = linux.uidMappings?.[0];
+  return uid === undefined ? 'a new one, without mappings' : `a new one, uid ${uid.containerID} at host ${uid.hostID}, ${uid.size} ids`;
 }
 
 /** A grant that maps anything onto host root is an allocator bug, never a sandbox. */

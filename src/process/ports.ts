@@ -16,7 +16,12 @@ export interface ContainerCgroup {
   watchOom(onOom: () => void): Promise<FdWatch>;
 }
 
-/** An idmapped view of `source`, mounted at `target` (root.path), for a pod in a user namespace. */
+/**
+ * The view of `source` mounted at `target` (root.path) for a container in a user namespace
+ * on `mapping`, at a path the pod's unprivileged root can traverse: idmapped through the
+ * mapping, or a plain recursive bind when the files are already owned by the mapping's host
+ * ids (a snapshot containerd shifted for the mappings the spec came with).
+ */
 export interface IdmapRequest {
   source: string;
   target: string;
@@ -24,6 +29,8 @@ export interface IdmapRequest {
     uidMappings: Array<{ containerID: number; hostID: number; size: number }>;
     gidMappings: Array<{ containerID: number; hostID: number; size: number }>;
   };
+  /** source is already on the mapping's host ids: idmapping it would shift it twice */
+  alreadyShifted: boolean;
 }
 
 export interface ContainerDeps {
@@ -33,7 +40,7 @@ export interface ContainerDeps {
   createIO(config: StdioConfig, owner: { containerId: string; execId: string }): Promise<ProcessIO>;
   /** undefined when the pid's cgroup cannot be found (stats then answer NotFound) */
   openCgroup(pid: number): Promise<ContainerCgroup | undefined>;
-  /** mounts the idmapped view of request.source on request.target (creating it) */
+  /** mounts the view of request.source on request.target (creating it) */
   idmapRootfs(request: IdmapRequest): void;
   /** unmounts and removes request.target; idempotent */
   removeIdmappedRootfs(target: string): void;

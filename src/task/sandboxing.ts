@@ -3,7 +3,6 @@
  * policy applied, with the pod's user-namespace range and the pod's own namespaces as its
  * context, and every decision audited. Refusals are audited too, then thrown.
  */
-import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ShimConfig } from '../config/config';
 import { applyHardening, hardenExecProcess, HardeningRefusedError, type Decision } from '../hardening';
@@ -66,6 +65,8 @@ export interface SandboxInput {
   config: ShimConfig;
   /** the init pid of the pod's sandbox, when this shim serves it */
   sandboxPid(podId: string): number | undefined;
+  /** whether the pod's sandbox, served by this shim, runs in the user namespace it gave the pod; absent: it does not */
+  sandboxInUserNamespace?(podId: string): boolean;
 }
 
 export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Promise<SandboxedSpec> {
@@ -75,8 +76,7 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   const namespaces = (requested.linux?.namespaces ?? []) as Array<{ type: string; path?: string }>;
   // A container joining namespaces made outside its pod's user namespace runs in the host's,
   // with every other protection (userns-feasibility.ts says why); one joining its sandbox's
-  // joins the sandbox's user namespace too. A sandbox this shim gave the pod's user
-  // namespace runs on its idmapped rootfs view (a CRI sandbox's id is its pod's).
+  // joins the sandbox's user namespace too.
   const podNamespaces = podNamespacePaths(namespaces, pod, sandboxPid);
   const feasibility = usernsFeasibility({
     isSandbox: pod.isSandbox,
@@ -84,7 +84,7 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
     sandbox:
       sandboxPid === undefined
         ? undefined
-        : { inPodUserNamespace: existsSync(join(idmappedRootfsDir, input.namespace, pod.podId)), own: Object.keys(podNamespaces) },
+        : { inPodUserNamespace: input.sandboxInUserNamespace?.(pod.podId) ?? false, own: Object.keys(podNamespaces) },
   });
   const userNamespacePossible = feasibility.keep;
   const policy = userNamespacePossible ? config.hardening : { ...config.hardening, requireUserNamespace: false };
@@ -101,15 +101,9 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
       podId: pod.podId,
       podNamespaces,
       userNamespace: range && feasibility.keep && feasibility.joinSandbox ? { ...range, path: `/proc/${sandboxPid}/ns/user` } : range,
+      // the hardening says what the container keeps instead: the host's, or the request's own
+      userNamespaceWithheld: !feasibility.keep && config.hardening.requireUserNamespace ? feasibility.why : undefined,
     });
-    if (!feasibility.keep && config.hardening.requireUserNamespace) {
-      result.decisions.push({
-        what: 'user namespace',
-        action: 'removed',
-        why: feasibility.why,
-        path: 'linux.namespaces',
-      });
-    }
   } catch (err) {
     if (err instanceof HardeningRefusedError) audit(err.decisions);
     if (range && pod.isSandbox) await deps.ranges(config).release(owner);
@@ -135,10 +129,13 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   const rootPath = spec.root?.path ?? 'rootfs';
   const source = isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
   const target = join(idmappedRootfsDir, input.namespace, id);
+  // A spec that came with the pod's mappings (Kubernetes hostUsers: false) came with a rootfs
+  // already owned by them: containerd 1.7 shifts the snapshot for the mappings it asks for.
+  // Its view is a plain bind; an idmapping would shift it again, past the range (65534).
   return {
     spec: { ...spec, root: { ...spec.root, path: target } },
     pod,
-    idmap: { source, target, mapping: range },
+    idmap: { source, target, mapping: range, alreadyShifted: sameMappings(requested, range) },
     range: { pod: owner, container },
   };
 }
@@ -153,6 +150,13 @@ function requestedMapping(spec: OciSpec): IdRange | undefined {
   if (user === undefined || user.path) return undefined;
   if (!linux?.uidMappings?.length && !linux?.gidMappings?.length) return undefined;
   return { uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [] };
+}
+
+/** The spec's own mappings are exactly the range granted. */
+function sameMappings(spec: OciSpec, range: IdRange): boolean {
+  const linux = spec.linux as Partial<IdRange> | undefined;
+  const text = (mappings: IdRange['uidMappings'] | undefined): string => (mappings ?? []).map((m) => `${m.containerID}:${m.hostID}:${m.size}`).join(',');
+  return text(linux?.uidMappings) === text(range.uidMappings) && text(linux?.gidMappings) === text(range.gidMappings);
 }
 
 /** An exec'd process gets the same process rules as the container's own. */

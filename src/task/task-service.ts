@@ -76,6 +76,7 @@ export class TaskService {
         requested: await readSpec(bundle),
         config: input.config,
         sandboxPid: (podId) => this.served.get(podId)?.container.init.pid,
+        sandboxInUserNamespace: (podId) => this.served.get(podId)?.inUserNamespace ?? false,
       });
       const { spec, changes } = adjustForHost(sandboxed.spec, {
         oomScoreAdjFloor: this.deps.oomScoreAdjFloor,

@@ -35,6 +35,7 @@ export interface FeasibilityInput {
 export type Feasibility =
   /** `joinSandbox`: join the sandbox's user namespace rather than make a new one */
   | { keep: true; joinSandbox: boolean }
+  /** `why`: the reason alone; the hardening audit says what follows from it */
   | { keep: false; why: string };
 
 export function usernsFeasibility(input: FeasibilityInput): Feasibility {
@@ -47,18 +48,18 @@ export function usernsFeasibility(input: FeasibilityInput): Feasibility {
       why:
         `joins namespaces made outside the pod's user namespace (${list}; CRI's network namespace is the host's): ` +
         'from a new user namespace no runtime can mount its /sys (EPERM) nor write its net.* sysctls (EACCES), ' +
-        'and runc 1.1 cannot even join them for an exec (EPERM): runs in the host\'s',
+        'and runc 1.1 cannot even join them for an exec (EPERM)',
     };
   }
   if (input.sandbox === undefined) {
-    return { keep: false, why: `joins namespaces (${list}) of a pod sandbox this shim does not serve: runs in the host's` };
+    return { keep: false, why: `joins namespaces (${list}) of a pod sandbox this shim does not serve` };
   }
   if (!input.sandbox.inPodUserNamespace) {
-    return { keep: false, why: `joins its pod's namespaces (${list}), and the pod's sandbox runs in the host's user namespace: runs in the host's` };
+    return { keep: false, why: `joins its pod's namespaces (${list}), and the pod's sandbox runs in the host's user namespace` };
   }
   const foreign = joined.filter((type) => !input.sandbox!.own.includes(type));
   if (foreign.length > 0) {
-    return { keep: false, why: `joins namespaces that are not its pod sandbox's (${foreign.join(', ')}): runs in the host's` };
+    return { keep: false, why: `joins namespaces that are not its pod sandbox's (${foreign.join(', ')})` };
   }
   return { keep: true, joinSandbox: true };
 }
