@@ -7,7 +7,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShimFlags } from './flags';
-import { readMountinfo } from '../userns/mountinfo';
+import { parseMountinfo } from '../userns/mountinfo';
 import { encodeDeleteResponse } from './delete-response';
 import { readRuntimeRecord, removeRuntimeRecord } from '../task/runtime-record';
 
@@ -49,7 +49,14 @@ function readPid(path: string): number {
   }
 }
 
-/** From mountinfo rather than a syscall, so the common nothing-mounted case loads no native code. */
+/**
+ * From mountinfo rather than a syscall, so the common nothing-mounted case loads no native
+ * code. A path mountinfo does not even mention is no mount point: the text is parsed only
+ * when it does (or when the path has a character mountinfo escapes), since on a host with
+ * many containers the parse was what this check cost.
+ */
 function isMountPoint(path: string): boolean {
-  return readMountinfo().some((m) => m.mountPoint === path);
+  const text = readFileSync('/proc/self/mountinfo', 'utf8');
+  if (!/[\s\\]/.test(path) && !text.includes(` ${path} `)) return false;
+  return parseMountinfo(text).some((m) => m.mountPoint === path);
 }

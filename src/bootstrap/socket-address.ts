@@ -4,14 +4,13 @@
  * whatever its --state), hashing in our own name so a runc-v2 shim for the same
  * group can never collide with ours. Pure.
  */
-import { createHash } from 'node:crypto';
 import type { TaskApi } from '../config/config';
+import { sha256Hex } from './sha256';
 
 export const socketDir = '/run/containerd/s';
 
 export function socketPath(containerdAddress: string, namespace: string, group: string): string {
-  const digest = createHash('sha256').update(`metassembly/${containerdAddress}/${namespace}/${group}`).digest('hex');
-  return `${socketDir}/${digest}`;
+  return `${socketDir}/${sha256Hex(`metassembly/${containerdAddress}/${namespace}/${group}`)}`;
 }
 
 /**

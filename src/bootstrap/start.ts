@@ -6,9 +6,8 @@
  * the socket listens before we exit (we bind it here and hand the listener to the daemon
  * as fd 3), the daemon inherits none of our stdio, and nothing but the address is printed.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { loadConfig } from '../config/load';
@@ -16,6 +15,7 @@ import type { ShimFlags } from './flags';
 import { readStdinOptions } from './runtime-options';
 import { LOCK } from '../sys/sys';
 import { groupId, socketDir, socketPath, startReply } from './socket-address';
+import { listensAt } from './unix-listeners';
 
 const lockDir = '/run/metassembly';
 
@@ -36,6 +36,8 @@ export async function start(flags: ShimFlags, self: SelfCommand): Promise<string
 
   const listener = await listenOrFindRunning(path);
   if (listener) {
+    // loaded here, not at the top: joining a running group's shim launches nothing
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(self.file, [...self.args, ...daemonArgs(flags, path)], {
       cwd: bundle,
       detached: true,
@@ -75,6 +77,7 @@ function readSpec(bundle: string): { annotations?: Record<string, string> } {
  */
 async function listenOrFindRunning(path: string): Promise<Server | null> {
   mkdirSync(socketDir, { recursive: true, mode: 0o711 });
+  if (listenerSeen(path)) return null;
   try {
     return await listen(path);
   } catch (err) {
@@ -96,6 +99,28 @@ async function listenOrFindRunning(path: string): Promise<Server | null> {
   });
 }
 
+/**
+ * The common case, a container joining its group's running shim, decided without node:net,
+ * whose loading (with the stream machinery, and node:cluster for a listen) was most of what
+ * `start` cost above Node's own start-up (bench/PROFILE.md): the kernel lists a stream socket
+ * bound to this path as listening, and the path still names a file. That is what a connect
+ * would have found; anything else (no table, not listening yet, no file) goes the long way.
+ */
+function listenerSeen(path: string): boolean {
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/unix', 'latin1');
+  } catch {
+    return false;
+  }
+  return listensAt(table, path) && existsSync(path);
+}
+
+/** Node's net, loaded only on the paths that bind or connect. */
+function net(): typeof import('node:net') {
+  return require('node:net') as typeof import('node:net');
+}
+
 /** Closing the fd releases the lock. */
 async function withStaleSocketLock<T>(fn: () => Promise<T>): Promise<T> {
   mkdirSync(lockDir, { recursive: true, mode: 0o711 });
@@ -112,7 +137,7 @@ async function withStaleSocketLock<T>(fn: () => Promise<T>): Promise<T> {
 
 function listen(path: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    const server = net().createServer();
     server.once('error', reject);
     server.listen({ path, exclusive: true, backlog: 128 }, () => resolve(server));
   });
@@ -120,7 +145,7 @@ function listen(path: string): Promise<Server> {
 
 function isAlive(path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection(path);
+    const socket = net().createConnection(path);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
