@@ -4,9 +4,9 @@
  * the shims' memory is sampled as the count passes each milestone; then all are torn down.
  */
 import type { Containerd } from '../test/e2e/harness';
-import { nowMs, sleep } from './clock';
+import { nowMs } from './clock';
 import { failureText, runDetached, teardown } from './ctr-runs';
-import { containerdPid, pssKiB, rssKiB, shimPids } from './process-memory';
+import { watchMemory, type MemorySample } from './memory-watch';
 import { metric, type Metric, type Place } from './results-model';
 import { alternate, type RuntimeUnderTest, type Side } from './runtimes';
 import { summarize, type Summary } from './stats';
@@ -22,14 +22,6 @@ export interface BatchInput {
   failures: string[];
 }
 
-interface MemorySample {
-  /** The milestone; a failed run makes fewer containers than that actually run. */
-  count: number;
-  shimPssMiBPerContainer: number;
-  shims: number;
-  containerdGrowthMiB: number;
-}
-
 interface BatchOutcome {
   /** Each `ctr run -d`, in milliseconds. */
   runs: number[];
@@ -38,19 +30,11 @@ interface BatchOutcome {
   memory: MemorySample[];
 }
 
-// A just-started Node shim is still settling its heap; sample once things are quiet.
-const settleMs = 1500;
-
 async function runBatch(input: BatchInput, rt: RuntimeUnderTest, kind: BatchKind): Promise<BatchOutcome> {
   const { cd } = input;
   const size = Math.max(...input.memoryAt);
   const group = kind === 'pod' ? `pod-${rt.side}` : undefined;
-  const cdPid = containerdPid(cd.configPath);
-  const rssBefore = cdPid ? rssKiB(cdPid) : 0;
-  // A shim left over by an earlier failed run is not this batch's: neither its memory nor
-  // its exit concerns us.
-  const earlier = new Set(shimPids(cd.address, cd.namespace));
-  const batchShims = (): number[] => shimPids(cd.address, cd.namespace).filter((pid) => !earlier.has(pid));
+  const watch = watchMemory(cd);
   const started: string[] = [];
   const runs: number[] = [];
   const memory: MemorySample[] = [];
@@ -80,35 +64,14 @@ async function runBatch(input: BatchInput, rt: RuntimeUnderTest, kind: BatchKind
       const before = nowMs();
       await startOne(i);
       activeMs += nowMs() - before;
-      if (input.memoryAt.includes(i + 1) && started.length > 0) {
-        await sleep(settleMs);
-        const pids = batchShims();
-        memory.push({
-          count: i + 1,
-          shimPssMiBPerContainer: pids.reduce((sum, pid) => sum + pssKiB(pid), 0) / 1024 / started.length,
-          shims: pids.length,
-          containerdGrowthMiB: cdPid ? (rssKiB(cdPid) - rssBefore) / 1024 : 0,
-        });
-      }
+      if (input.memoryAt.includes(i + 1) && started.length > 0) memory.push(await watch.sample(i + 1, started.length));
     }
   }
 
   const down = await teardown(cd, started);
   if (down.result.code !== 0) input.failures.push(failureText(`${kind} teardown (${rt.side})`, down.result));
-  await waitShimsGone(batchShims, input.failures);
+  await watch.waitGone(input.failures);
   return { runs, totalMs: activeMs, teardownMs: down.ms, memory };
-}
-
-/** The next batch's memory must not count shims of this one still on their way out. */
-async function waitShimsGone(batchShims: () => number[], failures: string[]): Promise<void> {
-  const deadline = nowMs() + 20_000;
-  while (batchShims().length > 0) {
-    if (nowMs() > deadline) {
-      failures.push(`shims still running 20 s after teardown: ${batchShims().join(' ')}`);
-      return;
-    }
-    await sleep(100);
-  }
 }
 
 const one = (v: number | undefined): Summary | undefined => (v === undefined ? undefined : summarize([v]));

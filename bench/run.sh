@@ -11,11 +11,10 @@ cd "$repo"
 bash scripts/setup.sh
 
 tsc="$repo/node_modules/.bin/tsc"
-# The development launcher runs the compiled tree; the single executable carries its own.
-if [[ -z ${METASSEMBLY_SHIM_DIR:-} && ! -x dist/containerd-shim-metassembly-v2 ]]; then
-  echo "bench: dist/containerd-shim-metassembly-v2 not built: measuring the development launcher (shim/dev)"
-  "$tsc" -p tsconfig.json
-  [[ -f native/build/Release/sys.node ]] || npm run --silent build:native
+# What is measured is the single executable built from this tree (scripts/build.sh skips the
+# slow injection when nothing changed), so a stale dist/ is never measured by accident.
+if [[ -z ${METASSEMBLY_SHIM_DIR:-} ]]; then
+  bash scripts/build.sh
 fi
 "$tsc" -p bench/tsconfig.json
 

@@ -26,6 +26,10 @@ export interface Settings {
   syscallLoopBytes: number;
   /** MiB written and read back by the file I/O loop, in rounds of 32 MiB. */
   fileLoopMiB: number;
+  /** The wide memory point's container count (bench/wide-point.ts). */
+  wideAt: number;
+  /** The containerd series the wide point runs on; none at all when empty. */
+  wideVersions: ContainerdSeries[];
   /** Where latest.md, latest.svg and latest.json go. */
   resultsDir: string;
 }
@@ -46,12 +50,14 @@ function counts(name: string, fallback: number[]): number[] {
   return [...new Set(list)].sort((a, b) => a - b);
 }
 
-function versions(): ContainerdSeries[] {
-  const raw = process.env.BENCH_VERSIONS;
-  if (!raw) return [...allSeries];
+/** A list of containerd series; `none` for no series at all. */
+function versions(name: string, fallback: readonly ContainerdSeries[]): ContainerdSeries[] {
+  const raw = process.env[name];
+  if (!raw) return [...fallback];
+  if (raw.trim() === 'none') return [];
   const list = raw.split(',').map((s) => s.trim());
   const bad = list.filter((s) => !(allSeries as readonly string[]).includes(s));
-  if (bad.length > 0) throw new InvalidArgumentError(`BENCH_VERSIONS: unknown series ${bad.join(', ')} (known: ${allSeries.join(', ')})`);
+  if (bad.length > 0) throw new InvalidArgumentError(`${name}: unknown series ${bad.join(', ')} (known: ${allSeries.join(', ')})`);
   return list as ContainerdSeries[];
 }
 
@@ -67,7 +73,7 @@ export function loadSettings(): Settings {
   const quick = process.env.BENCH_QUICK === '1';
   return {
     quick,
-    versions: versions(),
+    versions: versions('BENCH_VERSIONS', allSeries),
     shimDir: shimDir(),
     coldRuns: count('BENCH_COLD_RUNS', quick ? 6 : 30),
     warmRuns: count('BENCH_WARM_RUNS', quick ? 6 : 30),
@@ -77,6 +83,8 @@ export function loadSettings(): Settings {
     loopRuns: count('BENCH_LOOP_RUNS', quick ? 1 : 3),
     syscallLoopBytes: count('BENCH_SYSCALL_LOOP_BYTES', quick ? 500_000 : 2_000_000),
     fileLoopMiB: count('BENCH_FILE_LOOP_MIB', quick ? 64 : 256),
+    wideAt: count('BENCH_WIDE_AT', 250),
+    wideVersions: versions('BENCH_WIDE_VERSIONS', quick ? [] : ['1.6']),
     resultsDir: process.env.BENCH_RESULTS_DIR || join(repoRoot, 'bench', 'results'),
   };
 }

@@ -27,7 +27,7 @@ export interface ShimExecInput {
 }
 
 /** The environment containerd gives its shims (see docs/containerd-shim-protocol.md §1.2). */
-function shimEnv(cd: Containerd): NodeJS.ProcessEnv {
+export function shimEnv(cd: Containerd): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TTRPC_ADDRESS: cd.ttrpcAddress, GOMAXPROCS: '2' };
   if (cd.version.series !== '1.6') Object.assign(env, { GRPC_ADDRESS: cd.address, NAMESPACE: cd.namespace, MAX_SHIM_VERSION: '2' });
   return env;
