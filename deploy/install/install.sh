@@ -3,13 +3,15 @@
 # `metassembly` with containerd. Idempotent: a second run changes nothing and says "no change".
 #
 #   sudo deploy/install/install.sh --binary dist/containerd-shim-metassembly-v2 \
-#     [--containerd-config /etc/containerd/config.toml] [--no-restart]
+#     [--containerd-config /etc/containerd/config.toml] [--runc-type] [--no-restart]
 #
 # What it does:
 #   /opt/metassembly/bin/containerd-shim-metassembly-v2   the binary (copied to a temp name, renamed)
 #   /usr/local/bin/containerd-shim-metassembly-v2         a symlink, for `ctr run --runtime`
 #   /etc/metassembly/config.toml                          the shim's config, only when absent
 #   containerd 2.x: /etc/containerd/conf.d/metassembly.toml, imported from the main config
+#     (--runc-type: the handler declared as runc-type, so CRI reports its features; see
+#     deploy/containerd/config-v3-runc-type.toml)
 #   containerd 1.x: a marked block in the main config (1.x imports replace whole plugin sections)
 #   then validates the result with `containerd config dump` and restarts containerd, restoring
 #   the previous config if containerd does not come back.
@@ -28,11 +30,14 @@ usage: $0 --binary PATH [options]
   --root DIR                 prefix every path written or read with DIR (an image, a test)
   --link-dir DIR             where the PATH symlink goes; "" for none (default $link_dir)
   --host-nsenter             run containerd and systemctl in PID 1's mount namespace (from a pod)
+  --runc-type                containerd 2.x: declare the handler as runtime_type io.containerd.runc.v2
+                             with runtime_path = the shim, so CRI reports its features to kubelet
   --no-restart               change files only; containerd picks them up at its next restart
 EOF
 }
 
 binary=''
+runc_type=0
 while (($#)); do
   case "$1" in
     --binary) binary="$2"; shift 2 ;;
@@ -41,6 +46,7 @@ while (($#)); do
     --root) root="${2%/}"; shift 2 ;;
     --link-dir) link_dir="$2"; shift 2 ;;
     --host-nsenter) host_nsenter=1; shift ;;
+    --runc-type) runc_type=1; shift ;;
     --no-restart) restart=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument $1" ;;
@@ -97,7 +103,9 @@ register_v2x() {
   version="$(config_version_or "$main" 3)"
   [[ $version == 2 || $version == 3 ]] || die "$containerd_config has config version $version; containerd 2.x needs 2 or 3"
   local snippet dropin="$root$dropin_path"
-  snippet="$(cat "$assets/containerd/config-v$version.toml")"
+  local flavour=''
+  ((runc_type)) && flavour='-runc-type'
+  snippet="$(cat "$assets/containerd/config-v$version$flavour.toml")"
   if [[ -f $dropin && $(cat "$dropin") == "$snippet" ]]; then
     unchanged "$dropin_path"
   else
@@ -137,10 +145,12 @@ replace_main() {
   changed_containerd "$containerd_config"
 }
 
+major="$(containerd_major)"
+# refused before any file changes
+[[ $major == 2 ]] || ((runc_type == 0)) || die "--runc-type is for containerd 2.x: 1.6/1.7 never introspect runtime features"
 install_binary
 install_link
 install_shim_config
-major="$(containerd_major)"
 log "containerd $major.x"
 if [[ $major == 2 ]]; then register_v2x; else register_v1x; fi
 apply_containerd_changes

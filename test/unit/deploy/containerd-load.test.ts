@@ -121,6 +121,38 @@ for (const v of versions) {
   });
 }
 
+// install.sh --runc-type on 2.x: the handler is runc-type with our shim as runtime_path, and its
+// options stay runc's (a non-empty table, no ConfigPath), in either main config version.
+for (const v of versions.filter((v) => v.series === '2.x')) {
+  for (const mainVersion of ['3', '2'] as const) {
+    test(`containerd ${v.version}: --runc-type on a version-${mainVersion} config loads as a runc-type handler running our shim`, async () => {
+      const dir = mkdtempSync('/tmp/mt-deploy-');
+      try {
+        const root = join(dir, 'root');
+        putFile(root, '/etc/containerd/config.toml', mainConfigs[mainVersion]);
+        const r = await runScript('install.sh', [
+          '--binary', fakeShim(dir), '--root', root, '--containerd-version', v.version, '--no-restart', '--runc-type',
+        ]);
+        assert.is(r.code, 0, r.stdout + r.stderr);
+        const main = join(root, 'etc/containerd/config.toml');
+        writeFileSync(main, readRooted(root, '/etc/containerd/config.toml').replace('"/etc/containerd/conf.d/', `"${root}/etc/containerd/conf.d/`));
+        const dump = await configDump(v, main);
+        const runtimes = `plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes`;
+        const at = dump.indexOf(`[${runtimes}.metassembly]`);
+        assert.ok(at >= 0, dump);
+        const ours = dump.slice(at, dump.indexOf(`[${runtimes}.metassembly.options]`, at) + 200);
+        assert.match(ours, /runtime_type = ["']io\.containerd\.runc\.v2["']/);
+        assert.match(ours, /runtime_path = ["']\/opt\/metassembly\/bin\/containerd-shim-metassembly-v2["']/);
+        assert.match(ours, /SystemdCgroup = false/);
+        assert.not.match(ours, /ConfigPath/);
+        assert.match(dump, /example\.com\/pause:admin/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
 // Why config-v2.toml carries a runc table (and install.sh adds one where the main config has none).
 for (const v of versions.filter((v) => v.series !== '2.x')) {
   test(`containerd ${v.version}: without the runc table CRI refuses to load`, async () => {

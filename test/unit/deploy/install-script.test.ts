@@ -123,6 +123,33 @@ test(
 );
 
 test(
+  '2.x --runc-type: the runc-type drop-in in the main config\'s version, switching back rewrites it; 1.x refused untouched',
+  withRoot(async (root, shim) => {
+    for (const [main, syntax] of [['version = 3\n', /runtimes\.metassembly\]\n  runtime_type = 'io\.containerd\.runc\.v2'$/m], ['version = 2\n', /runtimes\.metassembly\]\n  runtime_type = "io\.containerd\.runc\.v2"$/m]] as const) {
+      rmSync(root, { recursive: true, force: true });
+      putFile(root, mainConfig, main);
+      await install(root, shim, '2.1.9', '--runc-type');
+      const before = snapshot(root);
+      assert.match(await install(root, shim, '2.1.9', '--runc-type'), /^metassembly: no change$/m);
+      assert.equal(snapshot(root), before);
+      assert.match(readRooted(root, dropin), syntax);
+      assert.match(readRooted(root, dropin), /runtime_path = .\/opt\/metassembly\/bin\/containerd-shim-metassembly-v2.$/m);
+      assert.not.match(readRooted(root, dropin), /^\s*ConfigPath\s*=/m, 'runc\'s Options would drop it');
+      // without the flag the default snippet comes back
+      assert.match(await install(root, shim, '2.1.9'), /^metassembly: changed/m);
+      assert.match(readRooted(root, dropin), /runtime_type = .io\.containerd\.metassembly\.v2.$/m);
+    }
+    rmSync(root, { recursive: true, force: true });
+    putFile(root, mainConfig, debianConfig);
+    const before = snapshot(root);
+    const r = await runScript('install.sh', ['--binary', shim, '--root', root, '--containerd-version', '1.7.24', '--no-restart', '--runc-type']);
+    assert.is.not(r.code, 0);
+    assert.match(r.stderr, /--runc-type is for containerd 2\.x/);
+    assert.equal(snapshot(root), before, 'nothing written');
+  }),
+);
+
+test(
   'a changed binary is replaced; the admin\'s shim config never is',
   withRoot(async (root, shim) => {
     await install(root, shim, '2.1.9');
