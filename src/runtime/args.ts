@@ -8,13 +8,15 @@
 
 export interface GlobalFlags {
   root: string;
-  logPath: string;
+  /** absent: runc and crun log to their stderr (checked: runc 1.1.5, crun 1.8.1) */
+  logPath?: string;
   systemdCgroup?: boolean;
 }
 
 /** Flags that go before the subcommand; the log is JSON so the driver can pick out the error. */
 export function globalArgs(flags: GlobalFlags): string[] {
-  const args = ['--root', flags.root, '--log', flags.logPath, '--log-format', 'json'];
+  const log = flags.logPath === undefined ? [] : ['--log', flags.logPath];
+  const args = ['--root', flags.root, ...log, '--log-format', 'json'];
   if (flags.systemdCgroup) args.push('--systemd-cgroup');
   return args;
 }

@@ -23,7 +23,7 @@ import {
   updateArgs,
 } from './args';
 import { classifyRuntimeFailure, type RuntimeCall } from './runtime-errors';
-import { lastLoggedError, logOffset } from './runtime-log';
+import { lastErrorEntry, lastLoggedError, logOffset } from './runtime-log';
 
 export interface RuncRuntimeOptions {
   /** "runc", "crun" or a path */
@@ -35,7 +35,8 @@ export interface RuncRuntimeOptions {
   /**
    * One log file for every call, as the runc shim uses <bundle>/log.json when
    * a driver serves one container. Without it, create logs to <bundle>/log.json
-   * (where containerd users look) and other calls to a scratch file of their own.
+   * (where containerd users look), exec and update to a scratch file of their
+   * own, and the other calls to their stderr, which is piped and read back.
    */
   logPath?: string;
   /** where scratch directories (process JSON, resources JSON, call logs) are made; default os.tmpdir() */
@@ -45,7 +46,8 @@ export interface RuncRuntimeOptions {
 interface Invocation {
   id: string;
   args: string[];
-  logPath: string;
+  /** absent: the runtime logs to its stderr, which stdio must then pipe */
+  logPath?: string;
   stdio: CommandOptions['stdio'];
 }
 
@@ -168,19 +170,17 @@ export class RuncRuntime implements OciRuntime {
     return { id: state.id, pid: state.pid, status: state.status, bundle: state.bundle };
   }
 
-  /** A call with no files of its own: its log is the shared one or a scratch one. */
-  private async query(id: string, args: string[]): Promise<CommandResult> {
-    if (this.logPath !== undefined) {
-      return this.invoke({ id, args, logPath: this.logPath, stdio: QUERY_STDIO });
-    }
-    return this.withScratch((scratch) =>
-      this.invoke({ id, args, logPath: path.join(scratch, 'log.json'), stdio: QUERY_STDIO }),
-    );
+  /**
+   * A call with no files of its own: its log is the shared one, else its stderr (no scratch
+   * directory to make and remove around every start, kill and delete).
+   */
+  private query(id: string, args: string[]): Promise<CommandResult> {
+    return this.invoke({ id, args, logPath: this.logPath, stdio: QUERY_STDIO });
   }
 
   private async invoke(invocation: Invocation): Promise<CommandResult> {
     const call: RuntimeCall = { binary: this.binary, subcommand: invocation.args[0], id: invocation.id, root: this.root };
-    const offset = await logOffset(invocation.logPath);
+    const offset = invocation.logPath === undefined ? 0 : await logOffset(invocation.logPath);
     const argv = [
       ...globalArgs({ root: this.root, logPath: invocation.logPath, systemdCgroup: this.systemdCgroup }),
       ...invocation.args,
@@ -192,7 +192,8 @@ export class RuncRuntime implements OciRuntime {
       throw classifyRuntimeFailure(call, { spawnError });
     }
     if (result.exitCode === 0) return result;
-    const loggedError = await lastLoggedError(invocation.logPath, offset);
+    const loggedError =
+      invocation.logPath === undefined ? lastErrorEntry(result.stderr) : await lastLoggedError(invocation.logPath, offset);
     throw classifyRuntimeFailure(call, { result, loggedError });
   }
 

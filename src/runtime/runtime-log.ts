@@ -21,7 +21,11 @@ export async function logOffset(logPath: string): Promise<number> {
  * lines that are not JSON (a half-written line, a child's plain output) are skipped.
  */
 export async function lastLoggedError(logPath: string, offset: number): Promise<string | undefined> {
-  const text = await readFrom(logPath, offset);
+  return lastErrorEntry(await readFrom(logPath, offset));
+}
+
+/** The `msg` of the last error entry of JSON log text: a log file's, or stderr's when there is no log file. */
+export function lastErrorEntry(text: string): string | undefined {
   let message: string | undefined;
   for (const line of text.split('\n')) {
     const entry = parseEntry(line);

@@ -17,6 +17,7 @@ import {
 // runc 1.1.5 and crun 1.8.1 take the same spellings (see their --help), so one table serves both.
 const table: Array<[string, string[], string[]]> = [
   ['global', globalArgs({ root: '/run/r', logPath: '/b/log.json' }), ['--root', '/run/r', '--log', '/b/log.json', '--log-format', 'json']],
+  ['global, logging to stderr', globalArgs({ root: '/run/r' }), ['--root', '/run/r', '--log-format', 'json']],
   [
     'global systemd',
     globalArgs({ root: '/run/r', logPath: '/b/log.json', systemdCgroup: true }),

@@ -266,6 +266,18 @@ test('errors: a missing binary is FailedPrecondition naming it', async () => {
   assert.equal(await fs.readdir(scratch), []);
 });
 
+test('queries log to stderr: no --log, no scratch, the JSON error entry is the message', async () => {
+  const script = path.join(dir, 'json-stderr');
+  const warning = JSON.stringify({ level: 'warning', msg: 'later noise' });
+  const error = JSON.stringify({ level: 'error', msg: 'container does not exist' });
+  await fs.writeFile(script, `#!/bin/sh\necho "$*" > ${path.join(dir, 'argv')}\necho '${error}' >&2\necho '${warning}' >&2\nexit 1\n`, { mode: 0o755 });
+  const err = await rejection(runtime({ binary: script }).kill('c1', 15, false));
+  assert.is(err.code, Code.NotFound);
+  assert.is(err.message, 'container does not exist');
+  assert.is((await fs.readFile(path.join(dir, 'argv'), 'utf8')).trim(), `--root ${root} --log-format json kill c1 15`);
+  assert.equal(await fs.readdir(scratch), []);
+});
+
 test('state: output that is not a state is an error', async () => {
   const script = path.join(dir, 'say-hello');
   await fs.writeFile(script, '#!/bin/sh\necho "{\\"hello\\": 1}"\n', { mode: 0o755 });

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { lastLoggedError, logOffset } from '../../../src/runtime/runtime-log';
+import { lastErrorEntry, lastLoggedError, logOffset } from '../../../src/runtime/runtime-log';
 
 let dir = '';
 let log = '';
@@ -26,6 +26,12 @@ test('log: a missing log is empty', async () => {
 test('log: the last error entry wins, other levels are ignored', async () => {
   await fs.writeFile(log, entry('error', 'first') + entry('error', 'second') + entry('warning', 'later warning'));
   assert.is(await lastLoggedError(log, 0), 'second');
+});
+
+test('stderr: the last error entry of JSON text; plain text and other levels are not entries', () => {
+  assert.is(lastErrorEntry(entry('warning', 'w') + entry('error', 'container does not exist')), 'container does not exist');
+  assert.is(lastErrorEntry('container does not exist\n'), undefined);
+  assert.is(lastErrorEntry(''), undefined);
 });
 
 test('log: only what was written after the offset counts', async () => {
