@@ -2,10 +2,12 @@
 # Puts Debian's kernel for the cgroup v2 guest under .cache/v2-guest/kernel/<release>/:
 #   vmlinux       the uncompressed ELF, booted through its PVH entry on qemu's microvm
 #                 (no firmware, no in-guest decompression: the fastest start under TCG)
-#   modules/      the few modules the initramfs loads (virtio-mmio, 9p, overlay), flat
+#   modules/      the few modules the initramfs loads (virtio-mmio, 9p, overlay, virtio-blk,
+#                 ext4), flat
 #   modules.order their names in load order (dependencies first)
 # and prints that directory. Only the package is downloaded (apt-get download) and unpacked
-# (dpkg -x): nothing is installed on the host. Idempotent: a complete directory is reused.
+# (dpkg -x): nothing is installed on the host. Idempotent: a directory with every wanted
+# module is reused; one made for a shorter list is replaced.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -14,15 +16,27 @@ here="$repo/scripts/v2-guest"
 
 # What the guest must load before it can mount its root: the virtio-mmio transport (microvm
 # has no PCI), 9p over virtio for the host's root, overlayfs for the writable layer on it.
-wanted_modules=(virtio_mmio 9pnet_virtio 9p overlay)
+# Then its scratch disk: virtio-blk and ext4, the filesystem user-namespaced pods need (it
+# can be idmapped; 9p and, before 6.3, tmpfs cannot). ext4 asks the crypto API for crc32c
+# (metadata checksums) through a soft dependency the depends= walk below does not follow,
+# and the guest has no modprobe to load it on demand, so it is named here.
+wanted_modules=(virtio_mmio 9pnet_virtio 9p overlay virtio_blk crc32c_generic ext4)
 
 log() { echo "fetch-kernel: $*" >&2; }
+
+# Every wanted module is in a directory's modules.order (which its dependencies precede).
+has_wanted_modules() {
+  local m
+  for m in "${wanted_modules[@]}"; do
+    grep -qx "$m" "$1/modules.order" || return 1
+  done
+}
 
 # A cached kernel wins over asking apt, so a machine without fresh apt lists still boots.
 cached_dir() {
   local d
   for d in "$cache"/*/; do
-    [[ -f $d/vmlinux && -f $d/modules.order ]] && { echo "${d%/}"; return 0; }
+    [[ -f $d/vmlinux && -f $d/modules.order ]] && has_wanted_modules "$d" && { echo "${d%/}"; return 0; }
   done
   return 1
 }
@@ -76,17 +90,20 @@ main() {
   release="$(basename "$(find "$tmp/pkg/lib/modules" -mindepth 1 -maxdepth 1 -type d -print -quit)")"
   [[ -n $release ]] || { log "$pkg has no lib/modules/<release>"; return 1; }
 
+  # Built aside and renamed into place: another run may be booting from an older directory
+  # of the same release (one made for fewer modules), which is swapped out only at the end.
   dir="$cache/$release"
-  rm -rf "$dir"
-  mkdir -p "$dir/modules"
-  bash "$here/extract-vmlinux.sh" "$tmp/pkg/boot/vmlinuz-$release" "$dir/vmlinux.part"
+  local part="$tmp/$release"
+  mkdir -p "$part/modules"
+  bash "$here/extract-vmlinux.sh" "$tmp/pkg/boot/vmlinuz-$release" "$part/vmlinux"
   local m
   for m in "${wanted_modules[@]}"; do
-    add_module "$m" "$tmp/pkg/lib/modules/$release/kernel" "$dir"
+    add_module "$m" "$tmp/pkg/lib/modules/$release/kernel" "$part"
   done
-  cp "$tmp/pkg/boot/config-$release" "$dir/config"
-  # Last: its presence marks the directory complete.
-  mv "$dir/vmlinux.part" "$dir/vmlinux"
+  cp "$tmp/pkg/boot/config-$release" "$part/config"
+  mkdir -p "$cache"
+  [[ -e $dir ]] && mv "$dir" "$tmp/replaced"
+  mv "$part" "$dir"
   log "kernel $release ready ($(du -sh "$dir" | cut -f1))"
   echo "$dir"
 }

@@ -1,13 +1,14 @@
 #!/bin/bash
 # Installs what the host needs to boot the cgroup v2 guest, from Debian, when missing: qemu,
-# a static busybox for the initramfs, readelf (PVH note check) and xz (the kernel payload).
+# a static busybox for the initramfs, readelf (PVH note check), xz (the kernel payload) and
+# mke2fs (the guest's ext4 /tmp disk).
 # Idempotent and quiet: apt's output goes to .cache/v2-guest/host-tools.log, shown on failure.
 # Exits non-zero when something is missing and cannot be installed (not root, no mirror).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 log_file="$repo/.cache/v2-guest/host-tools.log"
-packages=(qemu-system-x86 busybox-static binutils xz-utils)
+packages=(qemu-system-x86 busybox-static binutils xz-utils e2fsprogs)
 
 missing=()
 for p in "${packages[@]}"; do

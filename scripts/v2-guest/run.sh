@@ -6,12 +6,16 @@
 # The guest is Debian's kernel (fetch-kernel.sh) on qemu's microvm, entered through PVH, with
 # this host's root filesystem shared read-only over 9p under a tmpfs overlay: the project,
 # node_modules, containerd and runc are all there, and nothing the guest writes reaches the
-# host except the exchange directory. Default COMMAND: the focused v2 suite (inside.sh).
+# host except the exchange directory. The guest's /tmp is a fresh ext4 disk (virtio-blk, a
+# sparse image in the run directory): what tests make there (containerd roots, rootfs
+# copies) can be idmapped for user-namespaced pods, which 9p and a 6.1 tmpfs cannot.
+# Default COMMAND: the focused v2 suite (inside.sh).
 #
 # Environment: V2_GUEST_TIMEOUT (seconds, default 900), V2_GUEST_MEMORY (default 3G),
-# V2_GUEST_CPUS (default 2), V2_GUEST_CONSOLE=1 (boot without `quiet` and print the guest's
-# console log at the end, kernel messages included). Exit codes besides COMMAND's: 124 timed
-# out, 125 the guest ended without reporting one (its console log is shown).
+# V2_GUEST_CPUS (default 2), V2_GUEST_DISK (size of /tmp, default 8G, sparse),
+# V2_GUEST_CONSOLE=1 (boot without `quiet` and print the guest's console log at the end,
+# kernel messages included). Exit codes besides COMMAND's: 124 timed out, 125 the guest
+# ended without reporting one (its console log is shown).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,6 +23,7 @@ here="$repo/scripts/v2-guest"
 timeout_s="${V2_GUEST_TIMEOUT:-900}"
 memory="${V2_GUEST_MEMORY:-3G}"
 cpus="${V2_GUEST_CPUS:-2}"
+disk_size="${V2_GUEST_DISK:-8G}"
 show_console="${V2_GUEST_CONSOLE:-0}"
 
 log() { echo "v2-guest: $*" >&2; }
@@ -73,6 +78,14 @@ cmdline() {
     "systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all init=$here/guest-init.sh"
 }
 
+# The guest's /tmp. mke2fs writes only metadata into the sparse file; the inode tables are
+# left for lazy init, which the guest skips (noinit_itable): the disk is thrown away after
+# the run, so the zeroing would be emulated I/O for nothing.
+make_tmp_disk() {
+  truncate -s "$disk_size" "$1"
+  mkfs.ext4 -q -F -L v2-tmp -E lazy_itable_init=1,lazy_journal_init=1,nodiscard "$1"
+}
+
 boot() {
   local kernel_dir="$1" append
   append="$(cmdline)"
@@ -87,7 +100,9 @@ boot() {
     -fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap" \
     -device virtio-9p-device,fsdev=hostroot,mount_tag=hostroot \
     -fsdev "local,id=xfer,path=$run_dir/xfer,security_model=none" \
-    -device virtio-9p-device,fsdev=xfer,mount_tag=xfer &
+    -device virtio-9p-device,fsdev=xfer,mount_tag=xfer \
+    -drive "file=$run_dir/tmp.img,if=none,id=tmpdisk,format=raw,cache=unsafe" \
+    -device virtio-blk-device,drive=tmpdisk &
   guest_pid=$!
 }
 
@@ -130,6 +145,7 @@ main() {
   local kernel_dir
   kernel_dir="$(bash "$here/fetch-kernel.sh")"
   bash "$here/make-initramfs.sh" "$kernel_dir" "$run_dir/initramfs.cpio"
+  make_tmp_disk "$run_dir/tmp.img"
 
   if (($# == 0)); then
     set -- bash "$here/inside.sh"

@@ -1,13 +1,15 @@
 /**
  * The real chain on cgroup v2: a private containerd 1.6 -> our shim (shim/dev) -> runc, in the
- * emulated guest. The container lands in a v2 cgroup, `ctr task metrics` gets v2 metrics from
- * our Stats, and a memory hog is OOM-killed inside its limit with a TaskOOM event and exit 137.
+ * emulated guest, with the shim's default hardening (each pod in a user namespace of its own).
+ * The container lands in a v2 cgroup, `ctr task metrics` gets v2 metrics from our Stats, and a
+ * memory hog is OOM-killed inside its limit with a TaskOOM event and exit 137.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { busyboxRunFlags, leakCheck, repoRoot, startContainerd, type Containerd } from '../e2e/harness';
+import { busyboxRootfs, busyboxRunFlags, leakCheck, repoRoot, startContainerd, type Containerd } from '../e2e/harness';
 import { collectEvents } from './support/ctr-events';
 import { skipUnlessV2 } from './support/guest';
 
@@ -18,15 +20,21 @@ const MiB = 1024 * 1024;
 const ctrTimeoutMs = 120_000;
 
 /**
- * The runtime flags for these runs. This lane is about cgroup v2; the guest cannot give a
- * pod the idmapped rootfs its user namespace needs (its root is an overlay over 9p, and its
- * 6.1 kernel cannot idmap tmpfs), so the shim, rightly, refuses user-namespaced pods here.
- * The rest of the hardening applies; user namespaces are tested on the v1 host.
+ * `ctr run` flags through our shim with its defaults, ending with the rootfs. The pod's user
+ * namespace needs an idmapped view of its rootfs, and the guest's root (overlay over 9p)
+ * cannot be idmapped, so the container gets a copy of the busybox fixture in containerd's
+ * scratch dir, on the guest's ext4 /tmp (scripts/v2-guest); the shim's state stays there too.
  */
-function runtimeFlags(cd: Containerd): string[] {
+function runFlags(cd: Containerd, extra: string[] = []): string[] {
   const config = join(cd.dir, 'metassembly.toml');
-  writeFileSync(config, '[hardening]\nrequire_user_namespace = false\n');
-  return ['--runtime', runtime, '--runtime-config-path', config];
+  const rootfs = join(cd.dir, 'rootfs');
+  if (!existsSync(rootfs)) {
+    writeFileSync(config, `[shim]\nstate_dir = ${JSON.stringify(join(cd.dir, 'shim-state'))}\n`);
+    // cp -a keeps the owners and modes, which the idmapped view shows the pod as they are.
+    execFileSync('cp', ['-a', busyboxRootfs(), rootfs]);
+  }
+  // busyboxRunFlags ends with the shared fixture's path: the copy goes in its place.
+  return ['--runtime', runtime, '--runtime-config-path', config, ...extra, ...busyboxRunFlags().slice(0, -1), rootfs];
 }
 
 /** Runs `body` against a private containerd 1.6 that finds our shim, then checks nothing was left. */
@@ -60,7 +68,7 @@ test('ctr run --rm through our shim: output, exit status, and a private v2 cgrou
   if (skipUnlessV2()) return;
   await withContainerd(async (cd) => {
     const r = await cd.ctr(
-      ['run', '--rm', ...runtimeFlags(cd), ...busyboxRunFlags(), 'v2run', 'sh', '-c', 'echo hi; cat /proc/self/cgroup; exit 3'],
+      ['run', '--rm', ...runFlags(cd), 'v2run', 'sh', '-c', 'echo hi; cat /proc/self/cgroup; exit 3'],
       { timeoutMs: ctrTimeoutMs },
     );
     assert.equal(r.code, 3, r.stdout + r.stderr);
@@ -77,7 +85,7 @@ test('ctr task metrics shows the v2 metrics of a running container', async () =>
   await withContainerd(async (cd) => {
     const limit = 64 * MiB;
     const run = await cd.ctr(
-      ['run', '-d', ...runtimeFlags(cd), '--memory-limit', String(limit), ...busyboxRunFlags(), 'v2metrics', 'sleep', '300'],
+      ['run', '-d', ...runFlags(cd, ['--memory-limit', String(limit)]), 'v2metrics', 'sleep', '300'],
       { timeoutMs: ctrTimeoutMs },
     );
     assert.equal(run.code, 0, run.stderr);
@@ -87,6 +95,8 @@ test('ctr task metrics shows the v2 metrics of a running container', async () =>
       const pid = /^v2metrics\s+(\d+)/m.exec(ls.stdout)?.[1];
       assert.ok(pid, ls.stdout);
       assert.is(readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim(), `0::/${cd.namespace}/v2metrics`);
+      // Its root is the first id of a user-namespace range, not the host's root.
+      assert.not.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /\nUid:\t0\t/);
       const m = await cd.ctr(['task', 'metrics', 'v2metrics'], { timeoutMs: ctrTimeoutMs });
       assert.equal(m.code, 0, m.stderr);
       const rows = metricRows(m.stdout);
@@ -122,7 +132,7 @@ test('a memory hog is OOM-killed inside its v2 limit: TaskOOM event and exit 137
     try {
       // tail keeps the last 10 lines; /dev/zero has no newline, so it buffers without end.
       const r = await cd.ctr(
-        ['run', '--rm', ...runtimeFlags(cd), '--memory-limit', String(32 * MiB), ...busyboxRunFlags(), 'v2oom', 'tail', '/dev/zero'],
+        ['run', '--rm', ...runFlags(cd, ['--memory-limit', String(32 * MiB)]), 'v2oom', 'tail', '/dev/zero'],
         { timeoutMs: ctrTimeoutMs },
       );
       assert.equal(r.code, 137, r.stdout + r.stderr);
