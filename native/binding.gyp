@@ -12,7 +12,8 @@
         "src/mounts.c",
         "src/flock.c",
         "src/idmap-mount.c",
-        "src/userns-fd.c"
+        "src/userns-fd.c",
+        "src/netns-thread.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]

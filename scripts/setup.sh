@@ -26,6 +26,18 @@ step() {
   fi
 }
 
+# A step whose result some tests use and skip without: its failure is reported, not fatal.
+optional_step() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  echo "== $name" >>"$log_file"
+  if "$@" >>"$log_file" 2>&1; then
+    echo "setup: $name ok ($((SECONDS - t0))s)"
+  else
+    echo "setup: $name unavailable (see $log_file); the tests that need it skip"
+  fi
+}
+
 apt_packages=(containerd runc crun busybox-static iproute2 containernetworking-plugins jq gcc libc6-dev python3-yaml)
 
 missing_packages() {
@@ -59,6 +71,8 @@ main() {
   step "containerd versions" bash "$repo/scripts/fetch-containerd.sh"
   step "busybox rootfs" bash "$repo/scripts/make-rootfs.sh"
   step "oci images" bash "$repo/scripts/images/build-images.sh"
+  # sid's runc (>= 1.2) for the user-namespaced default pods; Debian mirrors only
+  optional_step "newer runc" bash "$repo/scripts/fetch-runc.sh"
 }
 
 main "$@"

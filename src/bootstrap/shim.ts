@@ -12,6 +12,7 @@ import { createProcessIO } from '../io/create-process-io';
 import type { FifoLog } from '../log/log-sink';
 import { ExitRouter } from '../process/exit-router';
 import { RuncRuntime } from '../runtime/runc-runtime';
+import { NamespaceJoinOrderProbe } from '../runtime/namespace-join-order';
 import { NativeSys } from '../sys/native-sys';
 import { Reaper } from '../sys/reaper';
 import { TtrpcServer } from '../ttrpc/server';
@@ -25,6 +26,8 @@ import { defaultCreateGraceMs, defaultStatePath, UsernsAllocator } from '../user
 import { procHostProcesses } from '../userns/host-processes';
 import { defaultPool } from '../userns/pool';
 import { sweepIdmappedViews } from '../userns/view-sweep';
+import { sweepStagedSysfs } from '../userns/sysfs-sweep';
+import { podNetworkHost, podSysfsDir, removeStagedSysfs } from '../task/pod-network-host';
 import { mountIdmappedRootfs } from '../userns/idmapped-rootfs';
 import { removeIdmappedRootfs } from '../process/rootfs';
 import { hardRlimits } from '../task/proc-limits';
@@ -103,7 +106,21 @@ export function createShim(options: ShimOptions): Shim {
     } catch (err) {
       info(`sweeping stale idmapped rootfs views failed: ${(err as Error).message}`);
     }
+    try {
+      const removed = sweepStagedSysfs({
+        dir: podSysfsDir,
+        statePath: defaultStatePath,
+        processes,
+        graceMs: defaultCreateGraceMs,
+        remove: (target) => removeStagedSysfs(sys, target),
+      });
+      for (const path of removed) info(`stale pod sysfs ${path} removed: its pod's range has no live process`);
+    } catch (err) {
+      info(`sweeping stale pod sysfs mounts failed: ${(err as Error).message}`);
+    }
   });
+  const joinOrder = new NamespaceJoinOrderProbe(reaper);
+  const podNetwork = podNetworkHost(sys);
 
   const service = new TaskService({
     namespace,
@@ -150,6 +167,8 @@ export function createShim(options: ShimOptions): Shim {
     removePodCgroup: (path) => partitionCgroups(undefined, cgroupMode).remove(path, { force: false }),
     sandboxing: {
       ranges: (config) => ranges(config.partition?.name ?? 'default'),
+      runtimeJoinsFirst: (binary) => joinOrder.joinsBeforeUserNamespace(binary),
+      podNetwork,
       audit: (config, records) => {
         for (const r of records) {
           const level = r.action === 'refused' || r.action === 'allowed-by-opt-in' ? 'warning' : 'debug';

@@ -12,3 +12,4 @@ export {
   type SeccompArch,
 } from './policy';
 export { defaultSeccompProfile } from './seccomp';
+export { hostSideNetwork, type HostSideNetworkContext, type HostSideNetworkResult } from './host-side-network';

@@ -1,4 +1,5 @@
 import { loadSysAddon } from './load-addon';
+import type { NetnsSys } from './netns-sys';
 import type { SysAddon } from './sys-addon';
 import type { FdWatch, IdMapping, Sys, WaitResult } from './sys';
 
@@ -8,7 +9,7 @@ import type { FdWatch, IdMapping, Sys, WaitResult } from './sys';
  * Failures are Node-style system errors: `.code` is the errno name ('EPERM',
  * 'ECHILD', 'ETIMEDOUT'), `.errno`, `.syscall` and, for paths, `.path`.
  */
-export class NativeSys implements Sys {
+export class NativeSys implements Sys, NetnsSys {
   constructor(private readonly load: () => SysAddon = loadSysAddon) {}
 
   setChildSubreaper(): void {
@@ -72,5 +73,14 @@ export class NativeSys implements Sys {
   /** Clones a short-lived helper child (reaped here, invisible to the reaper) to create the namespace. */
   usernsFdForMapping(uidMappings: IdMapping[], gidMappings: IdMapping[]): number {
     return this.load().usernsFdForMapping(uidMappings, gidMappings);
+  }
+
+  /** The calling (event-loop) thread enters the namespace and is back before this returns. */
+  mountInNetns(netnsPath: string, source: string, target: string, fstype: string, flags: number): void {
+    this.load().mountInNetns(netnsPath, source, target, fstype, flags);
+  }
+
+  writeInNetns(netnsPath: string, files: ReadonlyArray<{ path: string; value: string }>): void {
+    this.load().writeInNetns(netnsPath, files);
   }
 }

@@ -5,12 +5,13 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ShimConfig } from '../config/config';
-import { applyHardening, hardenExecProcess, HardeningRefusedError, type Decision } from '../hardening';
+import { applyHardening, hardenExecProcess, HardeningRefusedError, hostSideNetwork, type Decision } from '../hardening';
 import type { OciProcess, OciSpec as HardeningSpec } from '../hardening/oci-spec';
 import type { OciSpec } from '../process/container';
 import type { IdmapRequest } from '../process/ports';
 import { placeContainer, PlacementRefusedError } from '../partitions/placement';
 import { podNamespacePaths, podOf, type PodIdentity } from './pod-context';
+import type { PodNetworkHost } from './pod-network-host';
 import { usernsFeasibility } from './userns-feasibility';
 
 export interface IdRange {
@@ -43,6 +44,10 @@ export interface AuditRecord extends Decision {
 export interface SandboxingDeps {
   ranges(config: ShimConfig): UserNamespaceRanges;
   audit(config: ShimConfig, records: AuditRecord[]): void;
+  /** whether the OCI runtime joins namespaces given by path before a new user namespace (runc >= 1.2); absent: it does not */
+  runtimeJoinsFirst?(binary: string): Promise<boolean>;
+  /** the pods' network namespaces from the host's side; absent: a pod in a CNI network namespace runs in the host's user namespace */
+  podNetwork?: PodNetworkHost;
 }
 
 export interface SandboxedSpec {
@@ -75,16 +80,30 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   const sandboxPid = pod.isSandbox ? undefined : input.sandboxPid(pod.podId);
   const namespaces = (requested.linux?.namespaces ?? []) as Array<{ type: string; path?: string }>;
   // A container joining namespaces made outside its pod's user namespace runs in the host's,
-  // with every other protection (userns-feasibility.ts says why); one joining its sandbox's
-  // joins the sandbox's user namespace too.
+  // with every other protection, unless the only one is CNI's network namespace and the runtime
+  // joins it before the user namespace: the shim then serves that namespace's /sys and sysctls
+  // from the host's side (userns-feasibility.ts says why). One joining its sandbox's joins the
+  // sandbox's user namespace too.
   const podNamespaces = podNamespacePaths(namespaces, pod, sandboxPid);
+  const joined = namespaces.filter((ns) => ns.path).map((ns) => ns.type);
+  const podNetwork = deps.podNetwork;
+  // Only a container that joins a network namespace may need the runtime's join order, asked once per binary.
+  const runtimeJoinsFirst =
+    podNetwork !== undefined && config.hardening.requireUserNamespace && joined.includes('network')
+      ? ((await deps.runtimeJoinsFirst?.(config.runtime.binary)) ?? false)
+      : false;
   const feasibility = usernsFeasibility({
     isSandbox: pod.isSandbox,
-    joined: namespaces.filter((ns) => ns.path).map((ns) => ns.type),
+    joined,
+    runtimeJoinsFirst,
     sandbox:
       sandboxPid === undefined
         ? undefined
-        : { inPodUserNamespace: input.sandboxInUserNamespace?.(pod.podId) ?? false, own: Object.keys(podNamespaces) },
+        : {
+            inPodUserNamespace: input.sandboxInUserNamespace?.(pod.podId) ?? false,
+            own: Object.keys(podNamespaces),
+            hostSideNetwork: podNetwork?.staged(input.namespace, pod.podId) ?? false,
+          },
   });
   const userNamespacePossible = feasibility.keep;
   const policy = userNamespacePossible ? config.hardening : { ...config.hardening, requireUserNamespace: false };
@@ -123,6 +142,17 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
     if (range && pod.isSandbox) await deps.ranges(config).release(owner);
     return { spec, pod };
   }
+  if (feasibility.keep && feasibility.hostSideNetwork && podNetwork !== undefined) {
+    try {
+      spec = servedFromHost(spec, podNetwork, input.namespace, pod, audit);
+    } catch (err) {
+      if (pod.isSandbox) {
+        podNetwork.release(input.namespace, pod.podId);
+        await deps.ranges(config).release(owner);
+      }
+      throw err;
+    }
+  }
   // runc mounts the rootfs from inside the user namespace, as the pod's unprivileged root,
   // which cannot traverse containerd's 0700 state directories: the idmapped view goes where
   // it can (and never over a directory shared with other containers, as ctr --rootfs names).
@@ -138,6 +168,21 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
     idmap: { source, target, mapping: range, alreadyShifted: sameMappings(requested, range) },
     range: { pod: owner, container },
   };
+}
+
+/**
+ * The pod's network namespace is the host's user namespace's: /sys becomes a bind of the
+ * sysfs staged for the pod (by its sandbox's create) and net.* sysctls are written from the
+ * host's side (hardening/host-side-network.ts), before the runtime runs.
+ */
+function servedFromHost<S extends OciSpec>(spec: S, podNetwork: PodNetworkHost, namespace: string, pod: PodIdentity, audit: (d: readonly Decision[]) => void): S {
+  const netns = (spec.linux as { namespaces?: Array<{ type: string; path?: string }> } | undefined)?.namespaces?.find((ns) => ns.type === 'network')?.path;
+  if (netns === undefined) return spec;
+  const rewritten = hostSideNetwork(spec as HardeningSpec, { stagedSysfs: podNetwork.sysfsPath(namespace, pod.podId) });
+  if (pod.isSandbox) podNetwork.stageSysfs(namespace, pod.podId, netns);
+  if (Object.keys(rewritten.sysctls).length > 0) podNetwork.writeSysctls(netns, rewritten.sysctls);
+  audit(rewritten.decisions);
+  return rewritten.spec as S;
 }
 
 /**

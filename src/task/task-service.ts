@@ -105,7 +105,7 @@ export class TaskService {
         });
       } catch (err) {
         removeRuntimeRecord(bundle);
-        if (sandboxed.pod.isSandbox) await this.releaseRange(input.config, sandboxed.pod.podId);
+        if (sandboxed.pod.isSandbox) await this.releasePod(input.config, sandboxed.pod.podId);
         throw err;
       }
       if (sandboxed.range) {
@@ -115,7 +115,7 @@ export class TaskService {
           // Not running on ids that may be another pod's: the never-started init goes.
           await container.delete('').catch(() => undefined);
           removeRuntimeRecord(bundle);
-          if (sandboxed.pod.isSandbox) await this.releaseRange(input.config, sandboxed.pod.podId);
+          if (sandboxed.pod.isSandbox) await this.releasePod(input.config, sandboxed.pod.podId);
           throw err;
         }
       }
@@ -148,7 +148,7 @@ export class TaskService {
       this.served.delete(id);
       removeRuntimeRecord(container.bundle);
       if (served?.pod.isSandbox) {
-        await this.releaseRange(served.config, served.pod.podId);
+        await this.releasePod(served.config, served.pod.podId);
         const partition = served.config.partition;
         if (partition) await this.removePodCgroup(`${partition.cgroupParent}/${served.pod.podId}`);
       }
@@ -173,6 +173,16 @@ export class TaskService {
     } catch (err) {
       this.deps.log(`pod cgroup ${path} left in place: ${(err as Error).message}`);
     }
+  }
+
+  /** What the host keeps for a pod goes with its sandbox: its staged sysfs (a failure is logged), then its range. */
+  private async releasePod(config: ShimConfig, podId: string): Promise<void> {
+    try {
+      this.deps.sandboxing.podNetwork?.release(this.deps.namespace, podId);
+    } catch (err) {
+      this.deps.log(`pod ${podId}: removing its staged sysfs failed: ${(err as Error).message}`);
+    }
+    await this.releaseRange(config, podId);
   }
 
   /** A pod's user-namespace range goes back to the pool with its sandbox; a failure only costs ids. */
