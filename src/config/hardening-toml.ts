@@ -27,6 +27,7 @@ export function hardeningFromToml(table: TomlTable | undefined, source: string, 
     switch (key) {
       case 'allow_privileged': policy.allowPrivileged = bool(value, key); break;
       case 'require_user_namespace': policy.requireUserNamespace = bool(value, key); break;
+      case 'allow_host_user_namespace': policy.allowHostUserNamespace = bool(value, key); break;
       case 'arch': policy.arch = (typeof value === 'string' ? value : fail(key, 'must be a string')) as SeccompArch; break;
       case 'allow_ptrace': policy.allowPtrace = bool(value, key); break;
       case 'allowed_capabilities': policy.allowedCapabilities = strings(value, key); break;

@@ -16,7 +16,7 @@
 import { FailedPreconditionError } from '../errors';
 import type { DecisionLog } from './decisions';
 import type { NamespaceType, OciIdMapping, OciLinux, OciNamespace } from './oci-spec';
-import type { HardeningPolicy } from './policy';
+import { hostUserNamespaceOptInKey, type HardeningPolicy } from './policy';
 
 export interface UserNamespaceGrant {
   uidMappings: OciIdMapping[];
@@ -94,8 +94,16 @@ function userNamespace(
     }
     if (context.userNamespaceWithheld !== undefined) {
       const own = requested === undefined ? undefined : describeRequested(requested, linux);
-      if (own === undefined) {
-        log.record('removed', 'user namespace', `${context.userNamespaceWithheld}: runs in the host's`, path);
+      if (own === undefined && policy.allowHostUserNamespace) {
+        log.record('removed', 'user namespace', `${context.userNamespaceWithheld}: runs in the host's (${hostUserNamespaceOptInKey})`, path);
+      } else if (own === undefined) {
+        log.refuse(
+          'user namespace',
+          `${context.userNamespaceWithheld}, so it cannot run in a user namespace of its own: use an OCI runtime that joins ` +
+            `namespaces before the user namespace (runc >= 1.2 or crun, [runtime] binary), or set ${hostUserNamespaceOptInKey} = true ` +
+            'to run such pods in the host\'s user namespace',
+          path,
+        );
       } else {
         log.record(
           'removed',

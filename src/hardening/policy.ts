@@ -6,6 +6,7 @@
  *   [hardening]
  *   allow_privileged = false          # the per-partition opt-in for privileged requests
  *   require_user_namespace = true     # refuse to run a container without an allocated range
+ *   allow_host_user_namespace = false # the opt-in for pods the OCI runtime cannot give a user namespace
  *   arch = "x86_64"                   # or "aarch64"; the caller's default is the host's
  *   allow_ptrace = false              # adds ptrace to our seccomp profile (kernel >= 4.8)
  *   allowed_capabilities = []         # beyond the default set, e.g. ["CAP_SYS_CHROOT"]
@@ -43,6 +44,12 @@ export interface HardeningPolicy {
   allowPrivileged: boolean;
   /** With no user-namespace grant in the context, refuse (true) or run in the host's (false). */
   requireUserNamespace: boolean;
+  /**
+   * A container the OCI runtime cannot put in its pod's user namespace (the caller says why,
+   * e.g. runc 1.1 and CRI's host-owned network namespace) runs in the host's (true) or is
+   * refused naming what is missing (false). TOML: allow_host_user_namespace.
+   */
+  allowHostUserNamespace: boolean;
   /** The native syscall table; the only one our seccomp profiles leave open. */
   arch: SeccompArch;
   allowPtrace: boolean;
@@ -67,12 +74,16 @@ export interface HardeningPolicy {
 /** The config key an operator sets to let privileged requests through; named in every refusal. */
 export const privilegedOptInKey = 'hardening.allow_privileged';
 
+/** The config key that lets pods without a user namespace of their own run in the host's. */
+export const hostUserNamespaceOptInKey = 'hardening.allow_host_user_namespace';
+
 const MiB = 1024 * 1024;
 
 export function defaultHardeningPolicy(arch: SeccompArch = 'x86_64'): HardeningPolicy {
   return {
     allowPrivileged: false,
     requireUserNamespace: true,
+    allowHostUserNamespace: false,
     arch,
     allowPtrace: false,
     allowedCapabilities: [],

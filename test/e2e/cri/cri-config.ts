@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ContainerdSeries } from '../harness';
 
 export interface CriConfigOptions {
@@ -11,6 +13,20 @@ export interface CriConfigOptions {
    * runc cannot give the pause container the -998 CRI asks for.
    */
   restrictOomScoreAdj?: boolean;
+  /** The shim config the `metassembly` handler passes (its options' ConfigPath); none: the shim's defaults. */
+  metassemblyConfigPath?: string;
+}
+
+/**
+ * A shim config for the `metassembly` handler on Debian bookworm's runc 1.1: a default pod's
+ * pause joins CNI's host-owned network namespace, which runc 1.1 cannot combine with a user
+ * namespace of its own, so the strict default refuses such pods; these tests run them in the
+ * host's user namespace by the operator's opt-in (cri-userns-default.test.ts covers both).
+ */
+export function hostUsernsOptInConfig(dir: string): string {
+  const path = join(dir, 'metassembly-host-userns.toml');
+  writeFileSync(path, '[hardening]\nallow_host_user_namespace = true\n');
+  return path;
 }
 
 /** Runtime handlers as kubelet names them (RuntimeClass.handler) and the shim each one starts. */
@@ -23,10 +39,13 @@ export type HandlerName = keyof typeof runtimeHandlers;
 
 const str = (s: string): string => JSON.stringify(s);
 
-function runtimeTables(prefix: string): string[] {
+function runtimeTables(prefix: string, metassemblyConfigPath: string | undefined): string[] {
   return Object.entries(runtimeHandlers).flatMap(([name, type]) => [
     `[${prefix}.containerd.runtimes.${name}]`,
     `  runtime_type = ${str(type)}`,
+    ...(name === 'metassembly' && metassemblyConfigPath !== undefined
+      ? [`[${prefix}.containerd.runtimes.${name}.options]`, `  ConfigPath = ${str(metassemblyConfigPath)}`]
+      : []),
   ]);
 }
 
@@ -51,7 +70,7 @@ export function renderCriConfig(series: ContainerdSeries, o: CriConfigOptions): 
       `  restrict_oom_score_adj = ${o.restrictOomScoreAdj ?? false}`,
       `[${runtime}.containerd]`,
       `  default_runtime_name = "runc"`,
-      ...runtimeTables(runtime),
+      ...runtimeTables(runtime, o.metassemblyConfigPath),
       `[${runtime}.cni]`,
       `  bin_dirs = [${str(o.cniBinDir)}]`,
       `  conf_dir = ${str(o.cniConfDir)}`,
@@ -71,7 +90,7 @@ export function renderCriConfig(series: ContainerdSeries, o: CriConfigOptions): 
     `[${cri}.containerd]`,
     `  snapshotter = "overlayfs"`,
     `  default_runtime_name = "runc"`,
-    ...runtimeTables(cri),
+    ...runtimeTables(cri, o.metassemblyConfigPath),
     `[${cri}.cni]`,
     `  bin_dir = ${str(o.cniBinDir)}`,
     `  conf_dir = ${str(o.cniConfDir)}`,

@@ -17,7 +17,7 @@ import {
 import { listEntries, runcStateDir } from '../harness/host-state';
 import { eventually } from '../support/eventually';
 import { shimDir, shimRuntimeRoot } from '../support/shim-under-test';
-import { renderCriConfig, runtimeHandlers } from './cri-config';
+import { hostUsernsOptInConfig, renderCriConfig, runtimeHandlers } from './cri-config';
 import { images, importImages } from './cri-images';
 import { criNamespace } from './cri-leak-check';
 import { canLowerOomScoreAdj } from './host-caps';
@@ -154,6 +154,7 @@ function versionSuite(v: ContainerdVersion): void {
         // The runc baseline cannot start a pause container here without containerd's clamp;
         // it changes nothing of what hardening refuses.
         restrictOomScoreAdj: noCapSysResource,
+        metassemblyConfigPath: hostUsernsOptInConfig(env.dir),
       }),
     });
     await importImages(env.cd);

@@ -79,7 +79,9 @@ if (!v2x) {
     // state_dir is this run's: the audit log there shows the config reached the shim
     const stateDir = join(dir, 'shim-state');
     const shimConfig = join(dir, 'metassembly.toml');
-    writeFileSync(shimConfig, `[runtime]\nbinary = ${JSON.stringify(ociRuntime)}\n[shim]\nstate_dir = ${JSON.stringify(stateDir)}\n`);
+    // without sid's runc, bookworm's runc 1.1 needs the operator's opt-in for default pods (see cri-config.ts)
+    const optIn = ociRuntime === 'runc' ? '[hardening]\nallow_host_user_namespace = true\n' : '';
+    writeFileSync(shimConfig, `[runtime]\nbinary = ${JSON.stringify(ociRuntime)}\n[shim]\nstate_dir = ${JSON.stringify(stateDir)}\n${optIn}`);
     const invocations = (): string[] =>
       existsSync(invocationLog) ? readFileSync(invocationLog, 'utf8').trim().split('\n').map((l) => l.split(' ').at(-1)!) : [];
 

@@ -20,11 +20,14 @@ import { createPodNetwork } from './pod-network';
 // before the user namespace (sid's 1.3.6, scripts/fetch-runc.sh), the shim keeps the pod in a
 // user namespace of its own: it stages a sysfs of the pod's network namespace for the containers'
 // /sys and writes the pod's net.* sysctls from the host's side. With bookworm's runc 1.1.5 the
-// same pod runs in the host's user namespace, as before. Handlers: `metassembly` (the system
-// runc) and `metassembly-sid` (the same shim, its [runtime] binary pointed at sid's runc).
+// same pod is refused by the strict default, naming what is missing, and runs in the host's
+// user namespace only by the operator's opt-in. Handlers: `metassembly` (the system runc,
+// default config), `metassembly-sid` (the same shim, its [runtime] binary pointed at sid's
+// runc) and `metassembly-hostns` (the system runc, hardening.allow_host_user_namespace).
 
 const sidRunc = join(repoRoot, '.cache/runc/sid/usr/sbin/runc');
 const sidHandler = 'metassembly-sid';
+const hostnsHandler = 'metassembly-hostns';
 
 function runtimesTable(v: ContainerdVersion): string {
   return v.series === '2.x' ? `plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes` : `plugins."io.containerd.grpc.v1.cri".containerd.runtimes`;
@@ -103,7 +106,7 @@ if (!existsSync(sidRunc)) {
   console.log(`cri-userns-default: ${sidRunc} is missing (scripts/fetch-runc.sh fetches it, from Debian's mirrors); skipped`);
 } else {
   for (const v of versions) {
-    test(`containerd ${v.version}: a default pod runs in its own user namespace with runc 1.3.6, in the host's with runc 1.1.5; nothing left`, async () => {
+    test(`containerd ${v.version}: a default pod runs in its own user namespace with runc 1.3.6; with runc 1.1.5 it is refused, or by opt-in runs in the host's; nothing left`, async () => {
       const cgroupParent = `/${testNamespace}/pod-userns-default-${v.series.replace('.', '')}`;
       const check = criLeakCheck();
       const stagedBefore = new Set(listEntries(join(podSysfsDir, criNamespace)));
@@ -112,6 +115,8 @@ if (!existsSync(sidRunc)) {
       const stateDir = join(dir, 'shim-state');
       const sidConfig = join(dir, 'metassembly-sid.toml');
       writeFileSync(sidConfig, `[runtime]\nbinary = ${JSON.stringify(sidRunc)}\n[shim]\nstate_dir = ${JSON.stringify(stateDir)}\n`);
+      const hostnsConfig = join(dir, 'metassembly-hostns.toml');
+      writeFileSync(hostnsConfig, `[shim]\nstate_dir = ${JSON.stringify(stateDir)}\n[hardening]\nallow_host_user_namespace = true\n`);
       const table = runtimesTable(v);
       let cd: Containerd | undefined;
       let cri: CriClient | undefined;
@@ -128,6 +133,10 @@ if (!existsSync(sidRunc)) {
             `  runtime_type = ${JSON.stringify(runtimeHandlers.metassembly)}`,
             `[${table}.${sidHandler}.options]`,
             `  ConfigPath = ${JSON.stringify(sidConfig)}`,
+            `[${table}.${hostnsHandler}]`,
+            `  runtime_type = ${JSON.stringify(runtimeHandlers.metassembly)}`,
+            `[${table}.${hostnsHandler}.options]`,
+            `  ConfigPath = ${JSON.stringify(hostnsConfig)}`,
           ].join('\n'),
         });
         await importImages(cd);
@@ -156,8 +165,17 @@ if (!existsSync(sidRunc)) {
         const audit = readFileSync(join(stateDir, 'audit', `${criNamespace}.jsonl`), 'utf8');
         assert.ok(audit.includes('"what":"sysfs at /sys","action":"changed"'), 'the audit says /sys was rebound');
 
-        // runc 1.1.5: the same pod, in the host's user namespace as before, nothing staged
-        const old = await startPod(cri, cd, pod(v, dir, 'userns-old', cgroupParent), 'metassembly');
+        // runc 1.1.5, strict default: the pod is refused, naming the runtime it needs and the opt-in
+        const refused = await cri.runPodSandbox(pod(v, dir, 'userns-refused', cgroupParent), 'metassembly').then(
+          (id) => new Error(`ran as ${id}`),
+          (err: Error) => err,
+        );
+        assert.match(refused.message, /cannot run in a user namespace of its own: use an OCI runtime that joins namespaces before the user namespace \(runc >= 1\.2 or crun/);
+        assert.match(refused.message, /hardening\.allow_host_user_namespace = true/);
+        for (const p of await cri.listPodSandbox()) if (p.metadata?.name === 'userns-refused') await cri.removePodSandbox(p.id);
+
+        // runc 1.1.5 with the opt-in: the same pod, in the host's user namespace, nothing staged
+        const old = await startPod(cri, cd, pod(v, dir, 'userns-old', cgroupParent), hostnsHandler);
         assert.is(userns(old.pause), userns('self'), 'runc 1.1: the pause runs in the host\'s user namespace');
         for (const id of old.containers) {
           assert.match(await sh(cri, id, 'cat /proc/self/uid_map'), /^0\s+0\s+4294967295$/);
@@ -167,7 +185,7 @@ if (!existsSync(sidRunc)) {
         await checkPodWorks(cri, old);
         assert.not.ok(existsSync(join(podSysfsDir, criNamespace, old.podId)), 'nothing staged for a pod in the host\'s user namespace');
 
-        console.log(`containerd ${v.version}: runc 1.3.6 pod in ${pauseUserns} on range ${hostID}, /sys staged at ${staged}; runc 1.1.5 pod in the host's ${userns('self')}`);
+        console.log(`containerd ${v.version}: runc 1.3.6 pod in ${pauseUserns} on range ${hostID}, /sys staged at ${staged}; runc 1.1.5 refused by default, by opt-in in the host's ${userns('self')}`);
 
         await removePod(cri, sid);
         await removePod(cri, old);

@@ -52,7 +52,8 @@ async function withCri(v: ContainerdVersion, taskApi: TaskApi, body: (run: Run) 
   writeFileSync(join(wrapperDir, shimBinary), `#!/bin/sh\necho "$*" >> ${invocationLog}\nexec ${join(shimDir, shimBinary)} "$@"\n`);
   chmodSync(join(wrapperDir, shimBinary), 0o755);
   const shimConfig = join(dir, 'metassembly.toml');
-  writeFileSync(shimConfig, `[shim]\ntask_api = ${JSON.stringify(taskApi)}\n`);
+  // bookworm's runc 1.1 cannot give a default pod its own user namespace: the operator's opt-in (see cri-config.ts)
+  writeFileSync(shimConfig, `[shim]\ntask_api = ${JSON.stringify(taskApi)}\n[hardening]\nallow_host_user_namespace = true\n`);
   const options = `plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.metassembly.options`;
   let cd: Containerd | undefined;
   let cri: CriClient | undefined;

@@ -14,7 +14,7 @@ import {
   type ContainerdVersion,
 } from '../harness';
 import { shimDir } from '../support/shim-under-test';
-import { renderCriConfig, runtimeHandlers, type HandlerName } from './cri-config';
+import { hostUsernsOptInConfig, renderCriConfig, runtimeHandlers, type HandlerName } from './cri-config';
 import { images, importImages } from './cri-images';
 import { containerConfig, containerMemoryLimit, podConfig, removePodCgroup } from './pod-fixtures';
 import { criLeakCheck } from './cri-leak-check';
@@ -44,6 +44,7 @@ async function withCri(
         cniBinDir: net.binDir,
         cniConfDir: net.confDir,
         restrictOomScoreAdj: opts.restrictOomScoreAdj,
+        metassemblyConfigPath: hostUsernsOptInConfig(dir),
       }),
     });
     await importImages(cd);

@@ -67,6 +67,9 @@ test('[hardening]: strict defaults, keys mapped, bad values refused by key', () 
   const d = configFromToml({}, 's').hardening;
   assert.is(d.allowPrivileged, false);
   assert.is(d.requireUserNamespace, true);
+  assert.is(d.allowHostUserNamespace, false);
+  assert.is(configFromToml(parseToml('[hardening]\nallow_host_user_namespace = true'), 's').hardening.allowHostUserNamespace, true);
+  assert.throws(() => configFromToml(parseToml('[hardening]\nallow_host_user_namespace = "yes"'), 's'), /hardening.allow_host_user_namespace: must be true or false/);
   const h = configFromToml(parseToml('[hardening]\nallow_privileged = true\n[hardening.limits]\npids_default = 64\n[hardening.rlimits]\nRLIMIT_NOFILE = [512, 4096]'), 's').hardening;
   assert.is(h.allowPrivileged, true);
   assert.is(h.limits.pidsDefault, 64);

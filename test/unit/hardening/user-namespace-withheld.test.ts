@@ -1,12 +1,13 @@
 /**
  * A user namespace the caller withholds (it cannot work for this container, e.g. a CRI pause
- * joining the host-owned CNI netns): the request's own user namespace, if any, stays as it
- * asked, and the audit says truly what the container runs in - the host's user namespace, or
- * the one it asked for, never a range of this host's pool.
+ * joining the host-owned CNI netns with runc 1.1): the request's own user namespace, if any,
+ * stays as it asked, and the audit says truly what the container runs in - the one it asked
+ * for, never a range of this host's pool. Without one of its own, the container is refused
+ * naming what is missing, unless the operator opted in to the host's user namespace.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyHardening, type HardeningContext, type OciSpec } from '../../../src/hardening';
+import { applyHardening, HardeningRefusedError, type HardeningContext, type OciSpec } from '../../../src/hardening';
 import type { OciIdMapping } from '../../../src/hardening/oci-spec';
 import { fixture, policy } from './helpers';
 
@@ -42,10 +43,10 @@ const noPolicyUserns = { requireUserNamespace: false };
 
 const cases: Case[] = [
   {
-    name: 'no user namespace asked for: runs in the host\'s',
+    name: 'no user namespace asked for, the operator opted in: runs in the host\'s',
     spec: request(),
-    context: withheld,
-    decision: { what: 'user namespace', why: /^joins namespaces made outside the pod's user namespace \(network\): runs in the host's$/ },
+    context: { ...withheld, optIn: true } as HardeningContext,
+    decision: { what: 'user namespace', why: /^joins namespaces made outside the pod's user namespace \(network\): runs in the host's \(hardening\.allow_host_user_namespace\)$/ },
     user: [],
   },
   {
@@ -82,7 +83,8 @@ const cases: Case[] = [
 
 test('withheld user namespace: the request\'s own one stays and the audit names it', () => {
   for (const c of cases) {
-    const { spec, decisions } = applyHardening(c.spec, policy(noPolicyUserns), c.context);
+    const { optIn, ...context } = c.context as HardeningContext & { optIn?: boolean };
+    const { spec, decisions } = applyHardening(c.spec, policy({ ...noPolicyUserns, allowHostUserNamespace: optIn === true }), context);
     const about = decisions.filter((d) => /user namespace|user-namespace/.test(d.what));
     if (c.decision === undefined) {
       assert.equal(about, [], c.name);
@@ -96,6 +98,16 @@ test('withheld user namespace: the request\'s own one stays and the audit names 
     assert.equal(spec.linux!.namespaces!.filter((n) => n.type === 'user'), c.user, c.name);
     assert.equal(spec.linux!.uidMappings, c.uidMappings, c.name);
   }
+});
+
+test('withheld, none of its own, no opt-in: refused, naming the runtime it needs and the opt-in', () => {
+  assert.throws(
+    () => applyHardening(request(), policy(noPolicyUserns), withheld),
+    (err: Error) =>
+      err instanceof HardeningRefusedError &&
+      /^hardening policy refused container pause: user namespace: joins namespaces made outside the pod's user namespace \(network\), so it cannot run in a user namespace of its own: use an OCI runtime that joins namespaces before the user namespace \(runc >= 1\.2 or crun, \[runtime\] binary\), or set hardening\.allow_host_user_namespace = true/.test(err.message) &&
+      err.decisions.some((d) => d.what === 'user namespace' && d.action === 'refused'),
+  );
 });
 
 test.run();

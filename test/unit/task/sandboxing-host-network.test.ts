@@ -12,6 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultConfig } from '../../../src/config/config';
 import { FailedPreconditionError } from '../../../src/errors';
+import { HardeningRefusedError } from '../../../src/hardening';
 import type { PodNetworkHost } from '../../../src/task/pod-network-host';
 import { sandboxSpec, type AuditRecord, type IdRange, type SandboxingDeps } from '../../../src/task/sandboxing';
 
@@ -99,13 +100,20 @@ function app(pid: number): object {
   };
 }
 
-function input(id: string, requested: object, sandboxPid?: number, inUserns = true) {
+/** The shim config with the operator's opt-in to the host's user namespace for pods the runtime cannot give one. */
+function hostUsernsOptIn() {
+  const config = defaultConfig();
+  config.hardening.allowHostUserNamespace = true;
+  return config;
+}
+
+function input(id: string, requested: object, sandboxPid?: number, inUserns = true, config = defaultConfig()) {
   return {
     namespace: 'k8s.io',
     id,
     bundle: `/run/b/${id}`,
     requested: requested as never,
-    config: defaultConfig(),
+    config,
     sandboxPid: () => sandboxPid,
     sandboxInUserNamespace: () => inUserns,
   };
@@ -144,9 +152,18 @@ test('its app containers join the pause\'s user namespace and bind the same stag
   assert.equal(w.calls, [`probe ${defaultConfig().runtime.binary}`, 'allocate k8s.io/pod1'], 'staged once, by the pause; no sysctls to write');
 });
 
-test('runc 1.1 (joins the user namespace first): the pause runs in the host\'s user namespace, as before, and says why', async () => {
+test('runc 1.1 (joins the user namespace first): the pause is refused, naming the runtime it needs and the opt-in', async () => {
   const w = world({ joinsFirst: false });
-  const out = await sandboxSpec(w.deps, input('pod1', pause()));
+  const err = await sandboxSpec(w.deps, input('pod1', pause())).then(() => undefined, (e: Error) => e);
+  assert.instance(err, HardeningRefusedError);
+  assert.match(err!.message, /runc < 1\.2.*runc >= 1\.2 or crun.*hardening\.allow_host_user_namespace = true/);
+  assert.equal(w.calls, [`probe ${defaultConfig().runtime.binary}`], 'nothing allocated or staged');
+  assert.ok(w.audit.some((r) => r.what === 'user namespace' && r.action === 'refused'));
+});
+
+test('runc 1.1 with the operator\'s opt-in: the pause runs in the host\'s user namespace and says why', async () => {
+  const w = world({ joinsFirst: false });
+  const out = await sandboxSpec(w.deps, input('pod1', pause(), undefined, true, hostUsernsOptIn()));
   assert.is(out.idmap, undefined);
   assert.not.ok(linuxOf(out.spec).namespaces.some((ns) => ns.type === 'user'));
   assert.equal(sysOf(out.spec), sysfsMount);
@@ -158,7 +175,7 @@ test('runc 1.1 (joins the user namespace first): the pause runs in the host\'s u
 
 test('without the pod network port nothing is probed and nothing changes', async () => {
   const w = world({ podNetwork: false });
-  const out = await sandboxSpec(w.deps, input('pod1', pause()));
+  const out = await sandboxSpec(w.deps, input('pod1', pause(), undefined, true, hostUsernsOptIn()));
   assert.is(out.idmap, undefined);
   assert.equal(w.calls, []);
 });
