@@ -69,6 +69,14 @@ test('a shell runs and writes its rootfs and /tmp; the rootfs file is on disk as
   });
 });
 
+/**
+ * Sends `word` to 127.0.0.1:8080 once the backgrounded listener is up: a fixed sleep before
+ * connecting raced the listener on a loaded machine. Up to 5 s, then the test's assertion says so.
+ */
+function connectWhenListening(word: string): string {
+  return `i=0; until echo ${word} | nc 127.0.0.1 8080 2>/dev/null; do i=$((i + 1)); [ $i -ge 50 ] && break; sleep 0.1; done`;
+}
+
 test('a non-root init (uid 1000) runs, writes /tmp, binds 8080 but not 80', async () => {
   await inSandbox(async (cd, s) => {
     const script = [
@@ -76,7 +84,7 @@ test('a non-root init (uid 1000) runs, writes /tmp, binds 8080 but not 80', asyn
       'echo mine > /tmp/u && cat /tmp/u',
       // Without a capability a non-root uid cannot bind below ip_unprivileged_port_start (1024).
       'timeout 2 nc -l -p 80 2>&1; echo "bind80 rc=$?"',
-      'nc -l -p 8080 > /tmp/got & sleep 0.5; echo ping | nc 127.0.0.1 8080; wait; echo "got $(cat /tmp/got)"',
+      `nc -l -p 8080 > /tmp/got & ${connectWhenListening('ping')}; wait; echo "got $(cat /tmp/got)"`,
     ].join('\n');
     const spec = await nonRootSpec(cd, s, 'nonroot', script);
     const r = await cd.ctr(['run', '--rm', '--runtime', shimRuntime, '--runtime-config-path', s.config('default'), '--config', spec, 'wl-user'], {
@@ -93,7 +101,7 @@ test('a non-root init (uid 1000) runs, writes /tmp, binds 8080 but not 80', asyn
 
 test('container root binds a port above 1024 in its own netns and talks to it over loopback', async () => {
   await inSandbox(async (cd, s) => {
-    const script = 'nc -l -p 8080 > /tmp/got & sleep 0.5; echo hello | nc 127.0.0.1 8080; wait; cat /tmp/got';
+    const script = `nc -l -p 8080 > /tmp/got & ${connectWhenListening('hello')}; wait; cat /tmp/got`;
     const r = await cd.ctr(['run', '--rm', ...runFlags(s, s.config('default')), 'wl-port', 'sh', '-c', script], { timeoutMs: 30_000 });
     assert.is(r.code, 0, r.stderr);
     assert.is(r.stdout, 'hello\n', r.stderr);
