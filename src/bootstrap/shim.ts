@@ -144,6 +144,7 @@ export function createShim(options: ShimOptions): Shim {
         }),
       idmapRootfs: (request) => idmapRootfs(sys, request),
       removeIdmappedRootfs: (target) => removeIdmappedRootfs(sys, target),
+      idmapMount: (target, mapping) => mountIdmappedRootfs(sys, target, target, mapping),
       openCgroup: (pid) => cgroupManagerForPid(pid, { mode: cgroupMode, sys }).catch(() => undefined),
       emit: (event) => {
         if (event.type === 'create') {

@@ -94,7 +94,7 @@ export class Container {
   private async createInit(config: CreateConfig): Promise<void> {
     const rootfsDir = join(this.bundle, 'rootfs');
     const { runtime } = this.deps;
-    mountRootfs(this.deps.sys, this.rootfs, rootfsDir);
+    mountRootfs(this.deps.sys, this.rootfs, rootfsDir, this.deps.idmapMount);
     try {
       if (config.idmap) this.deps.idmapRootfs(config.idmap);
       const io = await this.deps.createIO(config.stdio, { containerId: this.id, execId: '' });

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { MS } from '../sys/sys';
+import { splitIdmapOptions, type MountIdmap } from './mount-idmap';
 
 export interface Mount {
   type: string;
@@ -20,6 +21,8 @@ export interface MountCall {
   data: string;
   /** a bind mount asked to be read-only needs a second, remounting call */
   remountReadOnly: boolean;
+  /** the mount is to be idmapped through this mapping once mounted (containerd 2's uidmap=/gidmap=) */
+  idmap?: MountIdmap;
 }
 
 const setFlags: Record<string, number> = {
@@ -43,7 +46,8 @@ export function toMountCall(mount: Mount): MountCall {
   if (!mount.type) throw new InvalidArgumentError(`rootfs mount of ${mount.source || '(no source)'} has no type`);
   let flags = 0;
   const data: string[] = [];
-  for (const option of mount.options) {
+  const { idmap, options } = splitIdmapOptions(mount.options);
+  for (const option of options) {
     if (option in setFlags) flags |= setFlags[option];
     else if (option in clearFlags) flags &= ~clearFlags[option];
     else if (!ignored.has(option)) data.push(option);
@@ -56,5 +60,6 @@ export function toMountCall(mount: Mount): MountCall {
     flags,
     data: data.join(','),
     remountReadOnly: isBind && (flags & MS.RDONLY) !== 0,
+    ...(idmap && { idmap }),
   };
 }

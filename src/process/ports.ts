@@ -44,6 +44,12 @@ export interface ContainerDeps {
   idmapRootfs(request: IdmapRequest): void;
   /** unmounts and removes request.target; idempotent */
   removeIdmappedRootfs(target: string): void;
+  /**
+   * Idmaps the mount at target in place through mapping: an overlay is remounted on idmapped
+   * clones of its lower layers, anything else gets an idmapped clone stacked on it. Taking
+   * target's mounts down takes it all down.
+   */
+  idmapMount(target: string, mapping: IdmapRequest['mapping']): void;
   emit: EmitLifecycleEvent;
   log(message: string): void;
 }

@@ -6,8 +6,13 @@ import { dirname } from 'node:path';
 import { InvalidArgumentError, UnknownError } from '../errors';
 import { MNT, MS, type Sys } from '../sys/sys';
 import { toMountCall, type Mount } from './mount';
+import type { ContainerDeps } from './ports';
 
-export function mountRootfs(sys: Sys, mounts: Mount[], target: string): void {
+/**
+ * A mount that carries an id mapping (containerd 2's snapshot of a user-namespaced pod) is
+ * mounted without it and then idmapped in place, as containerd's own mount code does.
+ */
+export function mountRootfs(sys: Sys, mounts: Mount[], target: string, idmapMount: ContainerDeps['idmapMount']): void {
   // containerd's snapshotters hand the shim a single mount; several would have to be stacked,
   // which no snapshotter asks for.
   if (mounts.length > 1) throw new InvalidArgumentError(`expected at most one rootfs mount, got ${mounts.length}`);
@@ -18,6 +23,13 @@ export function mountRootfs(sys: Sys, mounts: Mount[], target: string): void {
       if (call.remountReadOnly) sys.mount('', target, '', call.flags | MS.REMOUNT, '');
     } catch (err) {
       throw new UnknownError(`mount rootfs ${mount.type} ${mount.source} on ${target}: ${(err as Error).message}`, { cause: err });
+    }
+    if (call.idmap === undefined) continue;
+    try {
+      idmapMount(target, call.idmap);
+    } catch (err) {
+      unmountRootfs(sys, target);
+      throw err;
     }
   }
 }

@@ -3,6 +3,7 @@
  * policy applied, with the pod's user-namespace range and the pod's own namespaces as its
  * context, and every decision audited. Refusals are audited too, then thrown.
  */
+import { statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ShimConfig } from '../config/config';
 import { applyHardening, hardenExecProcess, HardeningRefusedError, hostSideNetwork, type Decision } from '../hardening';
@@ -12,7 +13,7 @@ import type { IdmapRequest } from '../process/ports';
 import { placeContainer, PlacementRefusedError } from '../partitions/placement';
 import { podNamespacePaths, podOf, type PodIdentity } from './pod-context';
 import type { PodNetworkHost } from './pod-network-host';
-import { usernsFeasibility } from './userns-feasibility';
+import { usernsFeasibility, type Feasibility } from './userns-feasibility';
 
 export interface IdRange {
   uidMappings: Array<{ containerID: number; hostID: number; size: number }>;
@@ -72,6 +73,8 @@ export interface SandboxInput {
   sandboxPid(podId: string): number | undefined;
   /** whether the pod's sandbox, served by this shim, runs in the user namespace it gave the pod; absent: it does not */
   sandboxInUserNamespace?(podId: string): boolean;
+  /** the host's user namespace, which no container joins by path; default /proc/self/ns/user (the shim's) */
+  hostUserNamespace?: string;
 }
 
 export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Promise<SandboxedSpec> {
@@ -87,30 +90,39 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   const podNamespaces = podNamespacePaths(namespaces, pod, sandboxPid);
   const joined = namespaces.filter((ns) => ns.path).map((ns) => ns.type);
   const podNetwork = deps.podNetwork;
+  // containerd 2.x makes a hostUsers: false pod's user namespace itself, and the pod's other
+  // namespaces inside it, and hands every container of the pod its path with the mappings
+  // (containerd 1.7 hands app containers their sandbox's the same way): the container joins
+  // it, and the range it is on is the pod's, allocated as a requested one (or refused) so no
+  // other pod is given it.
+  const pinned = config.hardening.requireUserNamespace ? pinnedUserNamespace(requested, input.hostUserNamespace ?? '/proc/self/ns/user') : undefined;
   // Only a container that joins a network namespace may need the runtime's join order, asked once per binary.
   const runtimeJoinsFirst =
-    podNetwork !== undefined && config.hardening.requireUserNamespace && joined.includes('network')
+    pinned === undefined && podNetwork !== undefined && config.hardening.requireUserNamespace && joined.includes('network')
       ? ((await deps.runtimeJoinsFirst?.(config.runtime.binary)) ?? false)
       : false;
-  const feasibility = usernsFeasibility({
-    isSandbox: pod.isSandbox,
-    joined,
-    runtimeJoinsFirst,
-    sandbox:
-      sandboxPid === undefined
-        ? undefined
-        : {
-            inPodUserNamespace: input.sandboxInUserNamespace?.(pod.podId) ?? false,
-            own: Object.keys(podNamespaces),
-            hostSideNetwork: podNetwork?.staged(input.namespace, pod.podId) ?? false,
-          },
-  });
+  const feasibility: Feasibility = pinned
+    ? { keep: true, joinSandbox: false, hostSideNetwork: false }
+    : usernsFeasibility({
+        isSandbox: pod.isSandbox,
+        joined,
+        runtimeJoinsFirst,
+        sandbox:
+          sandboxPid === undefined
+            ? undefined
+            : {
+                inPodUserNamespace: input.sandboxInUserNamespace?.(pod.podId) ?? false,
+                own: Object.keys(podNamespaces),
+                hostSideNetwork: podNetwork?.staged(input.namespace, pod.podId) ?? false,
+              },
+      });
   const userNamespacePossible = feasibility.keep;
   const policy = userNamespacePossible ? config.hardening : { ...config.hardening, requireUserNamespace: false };
   const owner = rangeOwner(input.namespace, pod.podId);
   const container = `${input.namespace}/${id}`;
   let range: IdRange | undefined;
-  if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(owner, requestedMapping(requested), container);
+  if (pinned) range = await deps.ranges(config).allocate(owner, pinned.mapping, container);
+  else if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(owner, requestedMapping(requested), container);
   const audit = (decisions: readonly Decision[]): void =>
     deps.audit(config, decisions.map((d) => ({ container: id, pod: pod.podId, ...d })));
   let result;
@@ -119,7 +131,8 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
       containerId: id,
       podId: pod.podId,
       podNamespaces,
-      userNamespace: range && feasibility.keep && feasibility.joinSandbox ? { ...range, path: `/proc/${sandboxPid}/ns/user` } : range,
+      // an app container joins its sandbox's (the one containerd named), never another by path
+      userNamespace: pinned && range ? { ...range, path: sandboxPid === undefined ? pinned.path : `/proc/${sandboxPid}/ns/user` } : range && feasibility.keep && feasibility.joinSandbox ? { ...range, path: `/proc/${sandboxPid}/ns/user` } : range,
       // the hardening says what the container keeps instead: the host's, or the request's own
       userNamespaceWithheld: !feasibility.keep && config.hardening.requireUserNamespace ? feasibility.why : undefined,
     });
@@ -160,7 +173,8 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   const source = isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
   const target = join(idmappedRootfsDir, input.namespace, id);
   // A spec that came with the pod's mappings (Kubernetes hostUsers: false) came with a rootfs
-  // already owned by them: containerd 1.7 shifts the snapshot for the mappings it asks for.
+  // already owned by them: containerd 1.7 shifts the snapshot for the mappings it asks for, and
+  // containerd 2.x's rootfs mount names them (uidmap=, gidmap=), which mounting it applied.
   // Its view is a plain bind; an idmapping would shift it again, past the range (65534).
   return {
     spec: { ...spec, root: { ...spec.root, path: target } },
@@ -195,6 +209,29 @@ function requestedMapping(spec: OciSpec): IdRange | undefined {
   if (user === undefined || user.path) return undefined;
   if (!linux?.uidMappings?.length && !linux?.gidMappings?.length) return undefined;
   return { uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [] };
+}
+
+/**
+ * A user namespace the spec joins by path and names the mappings of (containerd 2.x's pinned
+ * pod namespace). Never the shim's own, the host's: a path to it with any mappings stated is
+ * left to the hardening, which puts the container in the pod's range instead.
+ */
+function pinnedUserNamespace(spec: OciSpec, hostUserNamespace: string): { path: string; mapping: IdRange } | undefined {
+  const linux = spec.linux as { namespaces?: Array<{ type: string; path?: string }>; uidMappings?: IdRange['uidMappings']; gidMappings?: IdRange['gidMappings'] } | undefined;
+  const user = linux?.namespaces?.find((ns) => ns.type === 'user');
+  if (!user?.path || !linux?.uidMappings?.length || !linux.gidMappings?.length) return undefined;
+  if (sameNamespace(user.path, hostUserNamespace)) return undefined;
+  return { path: user.path, mapping: { uidMappings: linux.uidMappings, gidMappings: linux.gidMappings } };
+}
+
+/** Two nsfs paths name one namespace when device and inode match; an unreadable path names none we know. */
+function sameNamespace(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** The spec's own mappings are exactly the range granted. */

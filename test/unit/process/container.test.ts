@@ -26,6 +26,7 @@ function setup(spec: OciSpec = ownPidNs) {
     openCgroup: async () => undefined,
     idmapRootfs: () => undefined,
     removeIdmappedRootfs: () => undefined,
+    idmapMount: () => undefined,
     emit: (e: LifecycleEvent) => events.push(e),
     log: () => undefined,
   };

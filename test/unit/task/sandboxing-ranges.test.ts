@@ -58,9 +58,16 @@ function spec(linux: object = {}): object {
 
 const withUserns = (m: IdRange): object => spec({ namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'user' }], ...m });
 
-function input(id: string, requested: object, namespace = 'ns1') {
-  return { namespace, id, bundle: `/run/b/${id}`, requested: requested as never, config: defaultConfig(), sandboxPid: () => undefined };
+function input(id: string, requested: object, namespace = 'ns1', sandboxPid?: number) {
+  return { namespace, id, bundle: `/run/b/${id}`, requested: requested as never, config: defaultConfig(), sandboxPid: () => sandboxPid };
 }
+
+/** A spec joining a user namespace by path with the mappings it states (containerd 2.x's pinned one). */
+const joiningUserns = (userPath: string, m: IdRange): object =>
+  spec({ namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'user', path: userPath }], ...m });
+
+type Namespaces = { linux: { namespaces: Array<{ type: string; path?: string }> } };
+const userEntry = (out: { spec: object }) => (out.spec as Namespaces).linux.namespaces.find((ns) => ns.type === 'user');
 
 async function rejection(promise: Promise<unknown>): Promise<ShimError> {
   try {
@@ -117,6 +124,33 @@ test('mappings without a new user namespace (or joining one by path) are no requ
   const a = allocator();
   await sandboxSpec(deps(a.ranges), input('plain', spec(mapping(nth(3)))));
   assert.is(a.calls[0][1], undefined);
+});
+
+test('a pinned user namespace (path + mappings, containerd 2.x): joined, its range allocated as requested, its rootfs already shifted', async () => {
+  const a = allocator();
+  const pinned = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'metassembly-pinned-')), 'user');
+  dirs.push(path.dirname(pinned));
+  fs.writeFileSync(pinned, '');
+  const out = await sandboxSpec(deps(a.ranges), input('pod', joiningUserns(pinned, mapping(nth(2)))));
+  assert.equal(a.calls, [['ns1/pod', mapping(nth(2)), 'ns1/pod']]);
+  assert.equal(userEntry(out), { type: 'user', path: pinned });
+  assert.is(out.idmap?.alreadyShifted, true, 'a plain bind: containerd\'s mount applied the mapping');
+  // an app container of that pod joins its sandbox's, whatever path it names
+  const app = await sandboxSpec(deps(a.ranges), input('app', { ...joiningUserns(pinned, mapping(nth(2))), annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': 'pod' } }, 'ns1', 4242));
+  assert.equal(userEntry(app), { type: 'user', path: '/proc/4242/ns/user' });
+  // a stated range outside the pool is refused, as any requested one
+  const err = await rejection(sandboxSpec(deps(a.ranges), input('far', joiningUserns(pinned, mapping(65536)))));
+  assert.is(err.code, Code.InvalidArgument);
+  assert.match(err.message, /is not a range of the pool/);
+});
+
+test('a path to the host\'s user namespace is never joined, whatever mappings it states: the pod gets a range of its own', async () => {
+  const a = allocator();
+  const out = await sandboxSpec(deps(a.ranges), input('sneaky', joiningUserns('/proc/self/ns/user', mapping(nth(1)))));
+  assert.equal(a.calls, [['ns1/sneaky', undefined, 'ns1/sneaky']], 'no request honoured');
+  assert.equal(userEntry(out), { type: 'user' }, 'a new user namespace, not the host\'s');
+  assert.is(out.idmap?.mapping.uidMappings[0].hostID, nth(0));
+  assert.is(out.idmap?.alreadyShifted, false);
 });
 
 test.after(() => {
