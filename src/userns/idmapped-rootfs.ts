@@ -96,6 +96,10 @@ function idmapOverlay(sys: IdmapSys, rootfs: string, overlay: MountEntry, mappin
   const original = formatOverlayOptions(layers);
 
   const stagingRoot = host.stagingDir ?? defaultStagingDir;
+  // Its layers were detached once it was mounted on them: idmapping it again would find none.
+  if (layers.lowerdirs.length > 0 && layers.lowerdirs.every((lower) => lower.startsWith(`${stagingRoot}/`))) {
+    throw new FailedPreconditionError(`${rootfs}: the overlay already stands on idmapped layers (${stagingRoot}); it is not idmapped twice`);
+  }
   fs.mkdirSync(stagingRoot, { recursive: true, mode: 0o700 });
   const staging = fs.mkdtempSync(path.join(stagingRoot, 'l-'));
   const staged: string[] = [];

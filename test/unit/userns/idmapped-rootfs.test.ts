@@ -56,6 +56,20 @@ test('an overlay is idmapped only in place, at its mount point', () => {
   assert.equal(sys.calls, []);
 });
 
+test('an overlay already on idmapped layers is refused by name, not idmapped twice', () => {
+  const sys = new FakeSys();
+  const overlay = {
+    mountPoint: '/b/rootfs',
+    fstype: 'overlay',
+    mountOptions: ['rw'],
+    superOptions: 'rw,lowerdir=/stage/l-1/0:/stage/l-1/1,upperdir=/u,workdir=/w',
+  };
+  const err = thrown(() => mountIdmappedRootfs(sys, '/b/rootfs', '/b/rootfs', mapping, { kernelRelease: '6.18.0', mounts: () => [overlay], stagingDir: '/stage' }));
+  assert.is(err.code, Code.FailedPrecondition);
+  assert.match(err.message, /^\/b\/rootfs: the overlay already stands on idmapped layers \(\/stage\); it is not idmapped twice$/);
+  assert.equal(sys.calls, []);
+});
+
 test('the kernel refusing (EINVAL, EPERM, ENOSYS) becomes an error naming what is missing; fds are closed', () => {
   const cases: [string, string, RegExp][] = [
     ['mountSetattrIdmap', 'EINVAL', /mount_setattr: the ext4 filesystem does not support idmapped mounts on kernel 6\.18\.0 \(ext4 needs kernel 5\.12/],
