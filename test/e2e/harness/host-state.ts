@@ -9,6 +9,8 @@ export const runcStateDir = '/run/containerd/runc';
 export const cgroupRoot = '/sys/fs/cgroup';
 /** Where our shim mounts idmapped rootfs views: <dir>/<namespace>/<container> (src/task/sandboxing.ts). */
 export const idmappedViewDir = '/run/metassembly/rootfs';
+/** Where a shim stages each pod's sysfs (src/task/pod-network-host.ts): <dir>/<namespace>/<pod>/sys. */
+export const stagedSysfsDir = '/run/metassembly/sysfs';
 /** The host-wide user-namespace allocator state, shared with every other run: only read here. */
 export const usernsStatePath = '/var/lib/metassembly/userns.json';
 

@@ -6,6 +6,7 @@ import { UsernsAllocator } from '../../../src/userns/allocator';
 import {
   fifoDir,
   idmappedViewDir,
+  stagedSysfsDir,
   listCgroupDirs,
   listEntries,
   listMountPoints,
@@ -27,7 +28,7 @@ export interface LeakCheckOptions {
 
 type Leak =
   | { kind: 'process'; pid: number; what: string }
-  | { kind: 'mount' | 'cgroup' | 'socket' | 'fifo' | 'runc-state' | 'scratch' | 'idmapped-view'; path: string }
+  | { kind: 'mount' | 'cgroup' | 'socket' | 'fifo' | 'runc-state' | 'scratch' | 'idmapped-view' | 'staged-sysfs'; path: string }
   | { kind: 'userns-range'; partition: string; pod: string };
 
 export interface LeakCheck {
@@ -46,7 +47,7 @@ function describe(l: Leak): string {
 /**
  * Snapshots the host now; leaks() later lists what appeared since and still exists: shim,
  * runtime and container processes, mounts, cgroups, shim sockets, ctr fifos, runc state, our
- * shim's idmapped rootfs view directories and its pods' user-namespace ranges.
+ * shim's idmapped rootfs view directories, its pods' staged sysfs and user-namespace ranges.
  * Only objects that can be tied to this test run count, so tests of other runs on the same
  * machine are not reported.
  */
@@ -67,6 +68,7 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
     fifos: new Set(listEntries(fifoDir)),
     runc: new Set(listEntries(runcStateDir, true)),
     ranges: new Set(listUsernsPods().map((r) => `${r.partition} ${r.pod}`)),
+    staged: new Set(listEntries(join(stagedSysfsDir, ns))),
   };
   const viewNsDir = join(idmappedViewDir, ns);
 
@@ -110,6 +112,10 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
     }
     for (const r of listUsernsPods()) {
       if (r.pod.startsWith(`${ns}/`) && !before.ranges.has(`${r.partition} ${r.pod}`)) leaks.push({ kind: 'userns-range', ...r });
+    }
+    // A pod's staged sysfs goes with its sandbox (task/pod-network-host.ts).
+    for (const d of listEntries(join(stagedSysfsDir, ns))) {
+      if (!before.staged.has(d)) leaks.push({ kind: 'staged-sysfs', path: d });
     }
     for (const d of scratchDirsLeft()) leaks.push({ kind: 'scratch', path: d });
     return leaks;
@@ -167,6 +173,14 @@ export function leakCheck(opts: LeakCheckOptions = {}): LeakCheck {
         } catch {
           // still mounted or not empty: left for the next report
         }
+      }
+      for (const d of paths('staged-sysfs')) {
+        try {
+          execFileSync('umount', ['--lazy', join(d, 'sys')], { stdio: 'ignore' });
+        } catch {
+          // not mounted
+        }
+        rmSync(d, { recursive: true, force: true });
       }
       // Only this run's pods' entries, under the allocator's lock: the file is the host's.
       for (const l of leaks) {
