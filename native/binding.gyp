@@ -13,7 +13,8 @@
         "src/flock.c",
         "src/idmap-mount.c",
         "src/userns-fd.c",
-        "src/netns-thread.c"
+        "src/netns-thread.c",
+        "src/userns-mappings.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]

@@ -11,5 +11,6 @@ NAPI_MODULE_INIT() {
   sys_register_idmap_mount(env, exports);
   sys_register_userns_fd(env, exports);
   sys_register_netns_thread(env, exports);
+  sys_register_userns_mappings(env, exports);
   return exports;
 }

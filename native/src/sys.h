@@ -43,6 +43,7 @@ void sys_register_flock(napi_env env, napi_value exports);
 void sys_register_idmap_mount(napi_env env, napi_value exports);
 void sys_register_userns_fd(napi_env env, napi_value exports);
 void sys_register_netns_thread(napi_env env, napi_value exports);
+void sys_register_userns_mappings(napi_env env, napi_value exports);
 
 /* Defines one function property on exports. */
 void sys_export(napi_env env, napi_value exports, const char *name, napi_callback fn);

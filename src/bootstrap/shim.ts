@@ -170,6 +170,7 @@ export function createShim(options: ShimOptions): Shim {
       ranges: (config) => ranges(config.partition?.name ?? 'default'),
       runtimeJoinsFirst: (binary) => joinOrder.joinsBeforeUserNamespace(binary),
       podNetwork,
+      userNamespaceMappings: (path) => sys.userNamespaceMappings(path),
       audit: (config, records) => {
         for (const r of records) {
           const level = r.action === 'refused' || r.action === 'allowed-by-opt-in' ? 'warning' : 'debug';

@@ -2,6 +2,7 @@ import { loadSysAddon } from './load-addon';
 import type { NetnsSys } from './netns-sys';
 import type { SysAddon } from './sys-addon';
 import type { FdWatch, IdMapping, Sys, WaitResult } from './sys';
+import type { UsernsSys } from './userns-sys';
 
 /**
  * Sys over the native addon. The addon is loaded on the first call, so building
@@ -9,7 +10,7 @@ import type { FdWatch, IdMapping, Sys, WaitResult } from './sys';
  * Failures are Node-style system errors: `.code` is the errno name ('EPERM',
  * 'ECHILD', 'ETIMEDOUT'), `.errno`, `.syscall` and, for paths, `.path`.
  */
-export class NativeSys implements Sys, NetnsSys {
+export class NativeSys implements Sys, NetnsSys, UsernsSys {
   constructor(private readonly load: () => SysAddon = loadSysAddon) {}
 
   setChildSubreaper(): void {
@@ -82,5 +83,10 @@ export class NativeSys implements Sys, NetnsSys {
 
   writeInNetns(netnsPath: string, files: ReadonlyArray<{ path: string; value: string }>): void {
     this.load().writeInNetns(netnsPath, files);
+  }
+
+  /** Costs a short-lived helper process in the namespace (about a millisecond). */
+  userNamespaceMappings(path: string): { uidMap: string; gidMap: string } {
+    return this.load().userNamespaceMappings(path);
   }
 }

@@ -6,11 +6,14 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ShimConfig } from '../config/config';
+import { InvalidArgumentError } from '../errors';
 import { applyHardening, hardenExecProcess, HardeningRefusedError, hostSideNetwork, type Decision } from '../hardening';
 import type { OciProcess, OciSpec as HardeningSpec } from '../hardening/oci-spec';
 import type { OciSpec } from '../process/container';
 import type { IdmapRequest } from '../process/ports';
 import { placeContainer, PlacementRefusedError } from '../partitions/placement';
+import { formatIdMappings, parseIdMapText, sameIdMappings } from '../sys/id-map-text';
+import type { UsernsSys } from '../sys/userns-sys';
 import { podNamespacePaths, podOf, type PodIdentity } from './pod-context';
 import type { PodNetworkHost } from './pod-network-host';
 import { usernsFeasibility, type Feasibility } from './userns-feasibility';
@@ -49,6 +52,8 @@ export interface SandboxingDeps {
   runtimeJoinsFirst?(binary: string): Promise<boolean>;
   /** the pods' network namespaces from the host's side; absent: a pod in a CNI network namespace runs in the host's user namespace */
   podNetwork?: PodNetworkHost;
+  /** the real maps of a user namespace given by path; absent: a pinned namespace's stated mappings are trusted */
+  userNamespaceMappings?: UsernsSys['userNamespaceMappings'];
 }
 
 export interface SandboxedSpec {
@@ -121,6 +126,8 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   const owner = rangeOwner(input.namespace, pod.podId);
   const container = `${input.namespace}/${id}`;
   let range: IdRange | undefined;
+  // the pinned path itself is joined only when no sandbox of this shim's is (see applyHardening below)
+  if (pinned && sandboxPid === undefined) verifyPinned(deps, pinned);
   if (pinned) range = await deps.ranges(config).allocate(owner, pinned.mapping, container);
   else if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(owner, requestedMapping(requested), container);
   const audit = (decisions: readonly Decision[]): void =>
@@ -222,6 +229,28 @@ function pinnedUserNamespace(spec: OciSpec, hostUserNamespace: string): { path: 
   if (!user?.path || !linux?.uidMappings?.length || !linux.gidMappings?.length) return undefined;
   if (sameNamespace(user.path, hostUserNamespace)) return undefined;
   return { path: user.path, mapping: { uidMappings: linux.uidMappings, gidMappings: linux.gidMappings } };
+}
+
+/**
+ * The namespace at the pinned path really has the mappings the spec states. The allocator
+ * grants the stated range; a client naming another pod's namespace with a free range stated
+ * would otherwise put the container in that pod's ids while the free range is recorded.
+ */
+function verifyPinned(deps: SandboxingDeps, pinned: { path: string; mapping: IdRange }): void {
+  if (deps.userNamespaceMappings === undefined) return;
+  const stated = `uids ${formatIdMappings(pinned.mapping.uidMappings)}; gids ${formatIdMappings(pinned.mapping.gidMappings)}`;
+  let real: IdRange;
+  try {
+    const maps = deps.userNamespaceMappings(pinned.path);
+    real = { uidMappings: parseIdMapText(maps.uidMap), gidMappings: parseIdMapText(maps.gidMap) };
+  } catch (err) {
+    throw new InvalidArgumentError(`the user namespace ${pinned.path} the spec joins cannot be checked against its stated mappings (${stated}): ${(err as Error).message}`, { cause: err });
+  }
+  if (!sameIdMappings(real.uidMappings, pinned.mapping.uidMappings) || !sameIdMappings(real.gidMappings, pinned.mapping.gidMappings)) {
+    throw new InvalidArgumentError(
+      `the user namespace ${pinned.path} the spec joins maps uids ${formatIdMappings(real.uidMappings) || 'none'}; gids ${formatIdMappings(real.gidMappings) || 'none'}, not the stated ${stated}`,
+    );
+  }
 }
 
 /** Two nsfs paths name one namespace when device and inode match; an unreadable path names none we know. */

@@ -38,9 +38,29 @@ function allocator(): { ranges: UserNamespaceRanges; calls: Array<[string, IdRan
   };
 }
 
-function deps(ranges: UserNamespaceRanges): SandboxingDeps {
-  return { ranges: () => ranges, audit: () => undefined };
+function deps(ranges: UserNamespaceRanges, userNamespaceMappings?: SandboxingDeps['userNamespaceMappings']): SandboxingDeps {
+  return { ranges: () => ranges, audit: () => undefined, userNamespaceMappings };
 }
+
+/** A fake port answering the kernel's text for every path in `real`, ENOENT-like errors for the rest; records the paths asked. */
+function realMaps(real: Record<string, { uidMap: string; gidMap: string }>): { port: NonNullable<SandboxingDeps['userNamespaceMappings']>; asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    port: (p) => {
+      asked.push(p);
+      const maps = real[p];
+      if (maps === undefined) throw Object.assign(new Error(`EINVAL: Invalid argument, setns '${p}'`), { code: 'EINVAL' });
+      return maps;
+    },
+  };
+}
+
+/** The kernel's text of one-extent maps, padded as /proc shows them. */
+const kernelText = (m: IdRange): { uidMap: string; gidMap: string } => {
+  const line = (x: IdRange['uidMappings'][number]): string => `${String(x.containerID).padStart(10)} ${String(x.hostID).padStart(10)} ${String(x.size).padStart(10)}\n`;
+  return { uidMap: m.uidMappings.map(line).join(''), gidMap: m.gidMappings.map(line).join('') };
+};
 
 const mapping = (hostID: number, size = RANGE_SIZE): IdRange => ({
   uidMappings: [{ containerID: 0, hostID, size }],
@@ -151,6 +171,74 @@ test('a path to the host\'s user namespace is never joined, whatever mappings it
   assert.equal(userEntry(out), { type: 'user' }, 'a new user namespace, not the host\'s');
   assert.is(out.idmap?.mapping.uidMappings[0].hostID, nth(0));
   assert.is(out.idmap?.alreadyShifted, false);
+});
+
+test('a pinned namespace whose real maps are the stated ones is joined; the check reads the path the sandbox joins', async () => {
+  const a = allocator();
+  const real = realMaps({ '/run/netns/pinned-user': kernelText(mapping(nth(2))) });
+  const out = await sandboxSpec(deps(a.ranges, real.port), input('pod', joiningUserns('/run/netns/pinned-user', mapping(nth(2)))));
+  assert.equal(real.asked, ['/run/netns/pinned-user']);
+  assert.equal(a.calls, [['ns1/pod', mapping(nth(2)), 'ns1/pod']]);
+  assert.equal(userEntry(out), { type: 'user', path: '/run/netns/pinned-user' });
+  // an app container joins its sandbox's namespace, checked when the sandbox was created: not read again
+  await sandboxSpec(deps(a.ranges, real.port), input('app', { ...joiningUserns('/run/netns/pinned-user', mapping(nth(2))), annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': 'pod' } }, 'ns1', 4242));
+  assert.equal(real.asked, ['/run/netns/pinned-user']);
+});
+
+test('the real maps are compared as extents, in any order', async () => {
+  const a = allocator();
+  const stated = mapping(nth(1));
+  const real = realMaps({ '/pinned': { uidMap: `0 ${nth(1)} 65536\n`, gidMap: `   0   ${nth(1)}   65536\n` } });
+  await sandboxSpec(deps(a.ranges, real.port), input('pod', joiningUserns('/pinned', stated)));
+  assert.is(a.calls.length, 1);
+});
+
+test('a pinned namespace whose real maps differ from the stated ones (another pod\'s) is refused, naming the path and both; nothing is allocated', async () => {
+  const a = allocator();
+  const owned = await sandboxSpec(deps(a.ranges), input('victim', withUserns(mapping(nth(1)))));
+  assert.is(owned.idmap?.mapping.uidMappings[0].hostID, nth(1));
+  const cases: Array<[string, { uidMap: string; gidMap: string }, RegExp]> = [
+    ['the victim pod\'s', kernelText(mapping(nth(1))), new RegExp(`maps uids 0 ${nth(1)} 65536; gids 0 ${nth(1)} 65536, not the stated uids 0 ${nth(2)} 65536; gids 0 ${nth(2)} 65536`)],
+    ['gids only differ', { uidMap: kernelText(mapping(nth(2))).uidMap, gidMap: kernelText(mapping(nth(1))).gidMap }, new RegExp(`gids 0 ${nth(1)} 65536, not the stated`)],
+    ['a wider one', kernelText(mapping(nth(2), 2 * RANGE_SIZE)), /maps uids 0 \d+ 131072/],
+    ['an extra extent', { uidMap: kernelText(mapping(nth(2))).uidMap + '65536 0 1\n', gidMap: kernelText(mapping(nth(2))).gidMap }, /65536 0 1; gids/],
+    ['no maps written', { uidMap: '', gidMap: '' }, /maps uids none; gids none, not the stated/],
+  ];
+  for (const [what, maps, why] of cases) {
+    const real = realMaps({ '/proc/999/ns/user': maps });
+    const calls = a.calls.length;
+    const err = await rejection(sandboxSpec(deps(a.ranges, real.port), input('thief', joiningUserns('/proc/999/ns/user', mapping(nth(2))))));
+    assert.is(err.code, Code.InvalidArgument, what);
+    assert.match(err.message, /the user namespace \/proc\/999\/ns\/user the spec joins/, what);
+    assert.match(err.message, why, what);
+    assert.is(a.calls.length, calls, `${what}: nothing allocated`);
+  }
+  // the stated range is still free: a pod that really has it gets it
+  const real = realMaps({ '/honest': kernelText(mapping(nth(2))) });
+  const honest = await sandboxSpec(deps(a.ranges, real.port), input('honest', joiningUserns('/honest', mapping(nth(2)))));
+  assert.is(honest.idmap?.mapping.uidMappings[0].hostID, nth(2));
+});
+
+test('a pinned path that is no user namespace, or whose maps cannot be read or parsed, is refused; nothing is allocated', async () => {
+  const a = allocator();
+  const cases: Array<[SandboxingDeps['userNamespaceMappings'], RegExp]> = [
+    [realMaps({}).port, /EINVAL: Invalid argument, setns '\/proc\/self\/ns\/net'/],
+    [() => ({ uidMap: 'garbage\n', gidMap: '' }), /not an id map line: "garbage"/],
+  ];
+  for (const [port, why] of cases) {
+    const err = await rejection(sandboxSpec(deps(a.ranges, port), input('odd', joiningUserns('/proc/self/ns/net', mapping(nth(2))))));
+    assert.is(err.code, Code.InvalidArgument);
+    assert.match(err.message, /the user namespace \/proc\/self\/ns\/net the spec joins cannot be checked against its stated mappings \(uids 0 \d+ 65536; gids 0 \d+ 65536\)/);
+    assert.match(err.message, why);
+  }
+  assert.equal(a.calls, []);
+});
+
+test('the host\'s own user namespace is never read: it is not joined at all', async () => {
+  const a = allocator();
+  const real = realMaps({});
+  await sandboxSpec(deps(a.ranges, real.port), input('sneaky', joiningUserns('/proc/self/ns/user', mapping(nth(1)))));
+  assert.equal(real.asked, []);
 });
 
 test.after(() => {
