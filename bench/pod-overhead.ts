@@ -31,6 +31,7 @@ import { canLowerOomScoreAdj } from '../test/e2e/cri/host-caps';
 import { createPodNetwork } from '../test/e2e/cri/pod-network';
 import { shimDir } from '../test/e2e/support/shim-under-test';
 import { containerdPid, shimPids } from './process-memory';
+import { removeAllPods } from '../test/e2e/cri/cri-failure';
 
 type Handler = 'runc' | 'metassembly';
 const handlers: readonly Handler[] = ['runc', 'metassembly'];
@@ -216,10 +217,7 @@ async function main(): Promise<void> {
     for (const h of handlers) if (statsErrors[h]) console.log(`${h}: ${statsErrors[h]} stats calls refused during idle`);
   } catch (err) {
     // leave no pod behind: containerd's shims outlive it
-    for (const pod of (await cri?.listPodSandbox().catch(() => [])) ?? []) {
-      await cri?.stopPodSandbox(pod.id).catch(() => undefined);
-      await cri?.removePodSandbox(pod.id).catch(() => undefined);
-    }
+    await removeAllPods(cri);
     throw err;
   } finally {
     cri?.close();

@@ -11,11 +11,12 @@ import { idmappedRootfsDir } from '../../../src/task/sandboxing';
 import { hostConfigEnv } from '../../../src/task/runtime-options';
 import { availableVersions, makeScratchDir, removeScratchDir, repoRoot, startContainerd, testNamespace, type Containerd, type ContainerdVersion } from '../harness';
 import { shimDir } from '../support/shim-under-test';
-import { renderCriConfig, runtimeHandlers } from './cri-config';
+import { renderCriConfig } from './cri-config';
 import { images, importImages } from './cri-images';
 import { criLeakCheck, criNamespace } from './cri-leak-check';
 import { containerConfig, podConfig, removePodCgroup } from './pod-fixtures';
 import { createPodNetwork } from './pod-network';
+import { criLog, removeAllPods } from './cri-failure';
 
 // Kubernetes hostUsers: false through handler metassembly: kubelet sends the pod's mappings in
 // NamespaceOption.userns_options (mode POD) and the shim honours them when they are a range of
@@ -110,14 +111,8 @@ async function withCri(v: ContainerdVersion, cgroupParent: string, body: (cri: C
     cri = new CriClient(cd.address);
     await body(cri, cd, dir);
   } catch (err) {
-    for (const pod of (await cri?.listPodSandbox().catch(() => [])) ?? []) {
-      await cri?.stopPodSandbox(pod.id).catch(() => undefined);
-      await cri?.removePodSandbox(pod.id).catch(() => undefined);
-    }
-    if (cd) {
-      const shim = (l: string): boolean => l.includes(`runtime=${runtimeHandlers.metassembly}`);
-      console.error(`--- containerd ${v.version}: errors and shim lines ---\n${cd.log().split('\n').filter((l) => /level=error/.test(l) || shim(l)).slice(-40).join('\n')}`);
-    }
+    await removeAllPods(cri);
+    if (cd) console.error(`--- containerd ${v.version}: errors and our shim's lines ---\n${criLog(cd)}`);
     throw err;
   } finally {
     cri?.close();

@@ -17,12 +17,13 @@ import {
 import { listEntries, runcStateDir } from '../harness/host-state';
 import { eventually } from '../support/eventually';
 import { shimDir, shimRuntimeRoot } from '../support/shim-under-test';
-import { hostUsernsOptInConfig, renderCriConfig, runtimeHandlers } from './cri-config';
+import { hostUsernsOptInConfig, renderCriConfig } from './cri-config';
 import { images, importImages } from './cri-images';
 import { criNamespace } from './cri-leak-check';
 import { canLowerOomScoreAdj } from './host-caps';
 import { containerConfig, podConfig, removePodCgroup } from './pod-fixtures';
 import { createPodNetwork, type PodNetwork } from './pod-network';
+import { criLog, removeAllPods } from './cri-failure';
 
 // Issue 5's refusals: what kubelet asks for a hostNetwork or privileged pod is refused by
 // handler metassembly's hardening with an error that names the opt-in, while the stock
@@ -77,22 +78,9 @@ async function refusal(p: Promise<unknown>, what: string): Promise<Error> {
   return got as Error;
 }
 
-async function removeAllPods(cri: CriClient): Promise<void> {
-  for (const pod of await cri.listPodSandbox().catch(() => [])) {
-    await cri.stopPodSandbox(pod.id).catch(() => undefined);
-    await cri.removePodSandbox(pod.id).catch(() => undefined);
-  }
-}
-
 async function expectNothingListed(cri: CriClient): Promise<void> {
   assert.equal(await cri.listContainers(), [], 'no container left in CRI');
   assert.equal(await cri.listPodSandbox(), [], 'no pod sandbox left in CRI');
-}
-
-/** containerd's CRI errors and the shim's lines, shown when a test fails. */
-function criLog(cd: Containerd): string {
-  const shim = (l: string): boolean => l.includes(`runtime=${runtimeHandlers.metassembly}`);
-  return cd.log().split('\n').filter((l) => /level=(error|warning)/.test(l) || shim(l)).slice(-40).join('\n');
 }
 
 const stateDirs = [join(runcStateDir, criNamespace), join(shimRuntimeRoot, criNamespace)];

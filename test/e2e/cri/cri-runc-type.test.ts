@@ -17,6 +17,7 @@ import { images, importImages } from './cri-images';
 import { containerConfig, podConfig, removePodCgroup } from './pod-fixtures';
 import { criLeakCheck, criNamespace } from './cri-leak-check';
 import { createPodNetwork } from './pod-network';
+import { criLog, removeAllPods } from './cri-failure';
 
 // deploy/containerd/config-v3-runc-type.toml on containerd 2.x: handler `metassembly` declared
 // as runtime_type io.containerd.runc.v2 with runtime_path = our shim. CRI then introspects its
@@ -150,11 +151,8 @@ if (!v2x) {
       assert.equal(await cri.listContainers(), []);
       assert.equal(await cri.listPodSandbox(), []);
     } catch (err) {
-      for (const pod of (await cri?.listPodSandbox().catch(() => [])) ?? []) {
-        await cri?.stopPodSandbox(pod.id).catch(() => undefined);
-        await cri?.removePodSandbox(pod.id).catch(() => undefined);
-      }
-      if (cd) console.error(`--- containerd log, errors and metassembly lines ---\n${cd.log().split('\n').filter((l) => /level=error|metassembly/.test(l)).slice(-60).join('\n')}`);
+      await removeAllPods(cri);
+      if (cd) console.error(`--- containerd ${v2x.version}: errors and our shim's lines ---\n${criLog(cd)}`);
       throw err;
     } finally {
       cri?.close();

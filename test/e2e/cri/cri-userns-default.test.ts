@@ -14,6 +14,7 @@ import { images, importImages } from './cri-images';
 import { criLeakCheck, criNamespace } from './cri-leak-check';
 import { containerConfig, podConfig, removePodCgroup } from './pod-fixtures';
 import { createPodNetwork } from './pod-network';
+import { criLog, removeAllPods } from './cri-failure';
 
 // A default Kubernetes pod (hostUsers unset) through the shim: containerd puts the pause in the
 // CNI network namespace, which the host's user namespace owns. With a runc that joins namespaces
@@ -192,14 +193,8 @@ if (!existsSync(sidRunc)) {
         assert.equal(await cri.listPodSandbox(), []);
         assert.not.ok(existsSync(join(podSysfsDir, criNamespace, sid.podId)), 'the staged sysfs went with the sandbox');
       } catch (err) {
-        for (const p of (await cri?.listPodSandbox().catch(() => [])) ?? []) {
-          await cri?.stopPodSandbox(p.id).catch(() => undefined);
-          await cri?.removePodSandbox(p.id).catch(() => undefined);
-        }
-        if (cd) {
-          const shim = (l: string): boolean => /level=error/.test(l) || l.includes('metassembly');
-          console.error(`--- containerd ${v.version}: errors and shim lines ---\n${cd.log().split('\n').filter(shim).slice(-60).join('\n')}`);
-        }
+        await removeAllPods(cri);
+        if (cd) console.error(`--- containerd ${v.version}: errors and our shim's lines ---\n${criLog(cd)}`);
         throw err;
       } finally {
         cri?.close();

@@ -15,11 +15,12 @@ import {
 import { listEntries } from '../harness/host-state';
 import { idmappedRootfsDir } from '../../../src/task/sandboxing';
 import { shimDir } from '../support/shim-under-test';
-import { renderCriConfig, runtimeHandlers } from './cri-config';
+import { renderCriConfig } from './cri-config';
 import { images, importImages } from './cri-images';
 import { containerConfig, podConfig, removePodCgroup } from './pod-fixtures';
 import { criLeakCheck, criNamespace } from './cri-leak-check';
 import { createPodNetwork } from './pod-network';
+import { criLog, removeAllPods } from './cri-failure';
 
 // [shim] task_api = "v3" on containerd 2.x: start declares the version-3 Task API, so CRI creates
 // a pod's app containers on the pause container's shim without a `start` (and removes them
@@ -74,14 +75,8 @@ async function withCri(v: ContainerdVersion, taskApi: TaskApi, body: (run: Run) 
       existsSync(invocationLog) ? readFileSync(invocationLog, 'utf8').trim().split('\n').map((l) => l.split(' ').at(-1)!) : [];
     await body({ cri, cd, dir, invocations });
   } catch (err) {
-    for (const pod of (await cri?.listPodSandbox().catch(() => [])) ?? []) {
-      await cri?.stopPodSandbox(pod.id).catch(() => undefined);
-      await cri?.removePodSandbox(pod.id).catch(() => undefined);
-    }
-    if (cd) {
-      const shim = (l: string): boolean => l.includes(`runtime=${runtimeHandlers.metassembly}`) || /level=error/.test(l);
-      console.error(`--- containerd ${v.version} log, errors and shim lines ---\n${cd.log().split('\n').filter(shim).slice(-60).join('\n')}`);
-    }
+    await removeAllPods(cri);
+    if (cd) console.error(`--- containerd ${v.version}: errors and our shim's lines ---\n${criLog(cd)}`);
     throw err;
   } finally {
     cri?.close();

@@ -15,6 +15,7 @@ import {
 } from '../harness';
 import { shimDir } from '../support/shim-under-test';
 import { hostUsernsOptInConfig, renderCriConfig, runtimeHandlers, type HandlerName } from './cri-config';
+import { criLog, removeAllPods } from './cri-failure';
 import { images, importImages } from './cri-images';
 import { containerConfig, containerMemoryLimit, podConfig, removePodCgroup } from './pod-fixtures';
 import { criLeakCheck } from './cri-leak-check';
@@ -52,10 +53,7 @@ async function withCri(
     await body(cri, { cd, dir, net });
   } catch (err) {
     // As kubelet would: a failed test must not leave its pods mounted under the scratch dir.
-    for (const pod of (await cri?.listPodSandbox().catch(() => [])) ?? []) {
-      await cri?.stopPodSandbox(pod.id).catch(() => undefined);
-      await cri?.removePodSandbox(pod.id).catch(() => undefined);
-    }
+    await removeAllPods(cri);
     if (cd) console.error(`--- containerd ${v.version} log, CRI and shim lines ---\n${criLog(cd)}`);
     throw err;
   } finally {
@@ -82,13 +80,6 @@ async function withLeakCheck(cgroupParent: string, body: () => Promise<void>): P
     removePodCgroup(cgroupParent);
   }
   assert.equal(leaks, [], 'nothing of the pod is left on the host');
-}
-
-/** containerd's errors and warnings, then everything our shim logged through it. */
-function criLog(cd: Containerd): string {
-  const lines = cd.log().split('\n');
-  const shim = (l: string): boolean => l.includes(`runtime=${runtimeHandlers.metassembly}`);
-  return [...lines.filter((l) => /level=(error|warning)/.test(l) && !shim(l)).slice(-30), ...lines.filter(shim)].join('\n');
 }
 
 /**
