@@ -10,61 +10,15 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$repo/.cache/containerd"
-apt_dir="$repo/.cache/apt"
+# shellcheck source=lib/private-apt.sh
+source "$repo/scripts/lib/private-apt.sh"
+private_apt_init "$repo/.cache/apt"
 manifest="$cache/versions.json"
 
 # Series -> Debian suite that serves it.
 declare -A suite_of=([1.7]=trixie [2.x]=sid)
 
 log() { echo "fetch-containerd: $*" >&2; }
-
-# The mirror and keyring the system already trusts (deb822 sources), with Debian's defaults as
-# a fallback for machines that still use the one-line format.
-mirror_uri() {
-  local f=/etc/apt/sources.list.d/debian.sources
-  if [[ -r $f ]]; then
-    awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' "$f"
-  fi
-}
-mirror_key() {
-  local f=/etc/apt/sources.list.d/debian.sources
-  if [[ -r $f ]]; then
-    awk '/^Signed-By:/ { print $2; exit }' "$f"
-  fi
-}
-
-apt_opts=(
-  -o "Dir::Etc::SourceList=$apt_dir/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::Etc::Preferences=/dev/null"
-  -o "Dir::Etc::PreferencesParts=/dev/null"
-  -o "Dir::State::Lists=$apt_dir/lists"
-  -o "Dir::State::Status=$apt_dir/status"
-  -o "Dir::Cache=$apt_dir/cache"
-  -o "Debug::NoLocking=1"
-  # The download dir is inside the repo, which _apt may not be able to write.
-  -o "APT::Sandbox::User=root"
-)
-
-private_apt_update() {
-  local uri key
-  uri="$(mirror_uri)"; uri="${uri:-http://deb.debian.org/debian}"
-  key="$(mirror_key)"; key="${key:-/usr/share/keyrings/debian-archive-keyring.gpg}"
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-  : >"$apt_dir/status"
-  {
-    for s in "${suite_of[@]}"; do
-      echo "deb [signed-by=$key] $uri $s main"
-    done
-  } >"$apt_dir/sources.list"
-  log "apt-get update (private lists: ${suite_of[*]} from $uri)"
-  apt-get -qq "${apt_opts[@]}" update >/dev/null
-}
-
-# Debian version of <pkg> in <suite>, from the private lists.
-debian_version() {
-  apt-cache "${apt_opts[@]}" madison "$1" | awk -F'|' -v s=" $2/" 'index($3, s) { gsub(/ /, "", $2); print $2; exit }'
-}
 
 # 1.7.24~ds1-6+deb13u1 -> 1.7.24
 upstream_of() { local v="${1#*:}"; v="${v%%[~+-]*}"; echo "$v"; }
@@ -80,7 +34,7 @@ present() {
 
 fetch_series() {
   local series="$1" suite="${suite_of[$1]}" deb_version upstream tmp
-  deb_version="$(debian_version containerd "$suite")"
+  deb_version="$(suite_version containerd "$suite")"
   [[ -n $deb_version ]] || { log "containerd not found in $suite"; return 1; }
   upstream="$(upstream_of "$deb_version")"
   log "containerd $series: $deb_version from $suite"
@@ -121,7 +75,7 @@ main() {
     present "$s" >/dev/null || need+=("$s")
   done
   if ((${#need[@]})); then
-    private_apt_update
+    private_apt_update "${suite_of[@]}"
     for s in "${need[@]}"; do fetch_series "$s"; done
   fi
 

@@ -15,41 +15,12 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$repo/.cache/runc"
-apt_dir="$cache/.apt"
+# shellcheck source=lib/private-apt.sh
+source "$repo/scripts/lib/private-apt.sh"
+private_apt_init "$cache/.apt"
 suites=(trixie sid)
 
 log() { echo "fetch-runc: $*" >&2; }
-
-# The mirror and keyring the system already trusts, with Debian's defaults as a fallback.
-sources_field() {
-  local f=/etc/apt/sources.list.d/debian.sources
-  [[ -r $f ]] && awk -v k="$1:" '$1 == k && $2 !~ /security/ { print $2; exit }' "$f"
-  return 0
-}
-
-apt_opts=(
-  -o "Dir::Etc::SourceList=$apt_dir/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::Etc::Preferences=/dev/null"
-  -o "Dir::Etc::PreferencesParts=/dev/null"
-  -o "Dir::State::Lists=$apt_dir/lists"
-  -o "Dir::State::Status=$apt_dir/status"
-  -o "Dir::Cache=$apt_dir/cache"
-  -o "Debug::NoLocking=1"
-  # The download dir is inside the repo, which _apt may not be able to write.
-  -o "APT::Sandbox::User=root"
-)
-
-private_apt_update() {
-  local uri key s
-  uri="$(sources_field URIs)"; uri="${uri:-http://deb.debian.org/debian}"
-  key="$(sources_field Signed-By)"; key="${key:-/usr/share/keyrings/debian-archive-keyring.gpg}"
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-  : >"$apt_dir/status"
-  for s in "${suites[@]}"; do echo "deb [signed-by=$key] $uri $s main"; done >"$apt_dir/sources.list"
-  log "apt-get update (private lists: ${suites[*]} from $uri)"
-  apt-get -qq "${apt_opts[@]}" update >/dev/null
-}
 
 present() { [[ -x "$cache/$1/usr/sbin/runc" ]] && "$cache/$1/usr/sbin/runc" --version >/dev/null 2>&1; }
 
@@ -64,10 +35,6 @@ patchelf_bin() {
     rm -rf "$tmp"
   fi
   echo "$dir/usr/bin/patchelf"
-}
-
-suite_version() {
-  apt-cache "${apt_opts[@]}" madison "$1" | awk -F'|' -v s=" $2/" 'index($3, s) { gsub(/ /, "", $2); print $2; exit }'
 }
 
 fetch_suite() {
@@ -96,7 +63,7 @@ main() {
   local need=() s
   for s in "${suites[@]}"; do present "$s" || need+=("$s"); done
   if ((${#need[@]})); then
-    private_apt_update
+    private_apt_update "${suites[@]}"
     for s in "${need[@]}"; do fetch_suite "$s"; done
   fi
   for s in "${suites[@]}"; do
