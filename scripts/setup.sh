@@ -12,30 +12,26 @@ log_file="$repo/.cache/setup.log"
 
 export DEBIAN_FRONTEND=noninteractive
 
-# Runs a step with its output in the log; on failure shows the log's tail.
-step() {
+# Runs a step with its output in the log and says how long it took; its status is the step's.
+run_step() {
   local name="$1"; shift
   local t0=$SECONDS
   echo "== $name" >>"$log_file"
-  if "$@" >>"$log_file" 2>&1; then
-    echo "setup: $name ok ($((SECONDS - t0))s)"
-  else
-    echo "setup: $name FAILED; last lines of $log_file:" >&2
-    tail -n 40 "$log_file" >&2
-    exit 1
-  fi
+  "$@" >>"$log_file" 2>&1 || return 1
+  echo "setup: $name ok ($((SECONDS - t0))s)"
+}
+
+# A step setup cannot go on without: on failure, the log's tail and exit.
+step() {
+  run_step "$@" && return 0
+  echo "setup: $1 FAILED; last lines of $log_file:" >&2
+  tail -n 40 "$log_file" >&2
+  exit 1
 }
 
 # A step whose result some tests use and skip without: its failure is reported, not fatal.
 optional_step() {
-  local name="$1"; shift
-  local t0=$SECONDS
-  echo "== $name" >>"$log_file"
-  if "$@" >>"$log_file" 2>&1; then
-    echo "setup: $name ok ($((SECONDS - t0))s)"
-  else
-    echo "setup: $name unavailable (see $log_file); the tests that need it skip"
-  fi
+  run_step "$@" || echo "setup: $1 unavailable (see $log_file); the tests that need it skip"
 }
 
 apt_packages=(containerd runc crun busybox-static iproute2 containernetworking-plugins jq gcc libc6-dev python3-yaml)
