@@ -100,14 +100,16 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   // (containerd 1.7 hands app containers their sandbox's the same way): the container joins
   // it, and the range it is on is the pod's, allocated as a requested one (or refused) so no
   // other pod is given it.
-  const pinned = config.hardening.requireUserNamespace ? pinnedUserNamespace(requested, input.hostUserNamespace ?? '/proc/self/ns/user') : undefined;
+  const asked = requestedUserNamespace(requested);
+  const pinned = config.hardening.requireUserNamespace ? pinnedUserNamespace(asked, input.hostUserNamespace ?? '/proc/self/ns/user') : undefined;
   // Only a container that joins a network namespace may need the runtime's join order, asked once per binary.
   const runtimeJoinsFirst =
     pinned === undefined && podNetwork !== undefined && config.hardening.requireUserNamespace && joined.includes('network')
       ? ((await deps.runtimeJoinsFirst?.(config.runtime.binary)) ?? false)
       : false;
+  // an app container joins its sandbox's (the one containerd named), never another by path
   const feasibility: Feasibility = pinned
-    ? { keep: true, joinSandbox: false, hostSideNetwork: false }
+    ? { keep: true, joinSandbox: sandboxPid !== undefined, hostSideNetwork: false }
     : usernsFeasibility({
         isSandbox: pod.isSandbox,
         joined,
@@ -129,7 +131,8 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
   // the pinned path itself is joined only when no sandbox of this shim's is (see applyHardening below)
   if (pinned && sandboxPid === undefined) verifyPinned(deps, pinned);
   if (pinned) range = await deps.ranges(config).allocate(owner, pinned.mapping, container);
-  else if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(owner, requestedMapping(requested), container);
+  else if (policy.requireUserNamespace) range = await deps.ranges(config).allocate(owner, requestedMapping(asked), container);
+  const joinPath = feasibility.keep && feasibility.joinSandbox ? `/proc/${sandboxPid}/ns/user` : pinned?.path;
   const audit = (decisions: readonly Decision[]): void =>
     deps.audit(config, decisions.map((d) => ({ container: id, pod: pod.podId, ...d })));
   let result;
@@ -138,8 +141,7 @@ export async function sandboxSpec(deps: SandboxingDeps, input: SandboxInput): Pr
       containerId: id,
       podId: pod.podId,
       podNamespaces,
-      // an app container joins its sandbox's (the one containerd named), never another by path
-      userNamespace: pinned && range ? { ...range, path: sandboxPid === undefined ? pinned.path : `/proc/${sandboxPid}/ns/user` } : range && feasibility.keep && feasibility.joinSandbox ? { ...range, path: `/proc/${sandboxPid}/ns/user` } : range,
+      userNamespace: range && (joinPath === undefined ? range : { ...range, path: joinPath }),
       // the hardening says what the container keeps instead: the host's, or the request's own
       userNamespaceWithheld: !feasibility.keep && config.hardening.requireUserNamespace ? feasibility.why : undefined,
     });
@@ -206,16 +208,26 @@ function servedFromHost<S extends OciSpec>(spec: S, podNetwork: PodNetworkHost, 
   return rewritten.spec as S;
 }
 
-/**
- * The mapping the spec arrived with, when it asks for a new user namespace with one
- * (Kubernetes hostUsers: false): the allocator honours it or refuses it, never ignores it.
- */
-function requestedMapping(spec: OciSpec): IdRange | undefined {
+/** The user namespace the spec asks for: a new one or a path, with the mappings it states. */
+interface RequestedUserNamespace {
+  path?: string;
+  mapping: IdRange;
+}
+
+function requestedUserNamespace(spec: OciSpec): RequestedUserNamespace | undefined {
   const linux = spec.linux as { namespaces?: Array<{ type: string; path?: string }>; uidMappings?: IdRange['uidMappings']; gidMappings?: IdRange['gidMappings'] } | undefined;
   const user = linux?.namespaces?.find((ns) => ns.type === 'user');
-  if (user === undefined || user.path) return undefined;
-  if (!linux?.uidMappings?.length && !linux?.gidMappings?.length) return undefined;
-  return { uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [] };
+  if (user === undefined) return undefined;
+  return { path: user.path, mapping: { uidMappings: linux?.uidMappings ?? [], gidMappings: linux?.gidMappings ?? [] } };
+}
+
+/**
+ * The mapping of a new user namespace the spec asks for with one (Kubernetes hostUsers:
+ * false): the allocator honours it or refuses it, never ignores it.
+ */
+function requestedMapping(asked: RequestedUserNamespace | undefined): IdRange | undefined {
+  if (asked === undefined || asked.path !== undefined) return undefined;
+  return asked.mapping.uidMappings.length > 0 || asked.mapping.gidMappings.length > 0 ? asked.mapping : undefined;
 }
 
 /**
@@ -223,12 +235,10 @@ function requestedMapping(spec: OciSpec): IdRange | undefined {
  * pod namespace). Never the shim's own, the host's: a path to it with any mappings stated is
  * left to the hardening, which puts the container in the pod's range instead.
  */
-function pinnedUserNamespace(spec: OciSpec, hostUserNamespace: string): { path: string; mapping: IdRange } | undefined {
-  const linux = spec.linux as { namespaces?: Array<{ type: string; path?: string }>; uidMappings?: IdRange['uidMappings']; gidMappings?: IdRange['gidMappings'] } | undefined;
-  const user = linux?.namespaces?.find((ns) => ns.type === 'user');
-  if (!user?.path || !linux?.uidMappings?.length || !linux.gidMappings?.length) return undefined;
-  if (sameNamespace(user.path, hostUserNamespace)) return undefined;
-  return { path: user.path, mapping: { uidMappings: linux.uidMappings, gidMappings: linux.gidMappings } };
+function pinnedUserNamespace(asked: RequestedUserNamespace | undefined, hostUserNamespace: string): { path: string; mapping: IdRange } | undefined {
+  if (asked?.path === undefined || asked.mapping.uidMappings.length === 0 || asked.mapping.gidMappings.length === 0) return undefined;
+  if (sameNamespace(asked.path, hostUserNamespace)) return undefined;
+  return { path: asked.path, mapping: asked.mapping };
 }
 
 /**
