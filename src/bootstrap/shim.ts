@@ -13,6 +13,7 @@ import type { FifoLog } from '../log/log-sink';
 import { ExitRouter } from '../process/exit-router';
 import { RuncRuntime } from '../runtime/runc-runtime';
 import { NamespaceJoinOrderProbe } from '../runtime/namespace-join-order';
+import { fileVersionCache } from '../runtime/runtime-version-cache';
 import { NativeSys } from '../sys/native-sys';
 import { Reaper } from '../sys/reaper';
 import { TtrpcServer } from '../ttrpc/server';
@@ -119,7 +120,7 @@ export function createShim(options: ShimOptions): Shim {
       info(`sweeping stale pod sysfs mounts failed: ${(err as Error).message}`);
     }
   });
-  const joinOrder = new NamespaceJoinOrderProbe(reaper);
+  const joinOrder = new NamespaceJoinOrderProbe(reaper, fileVersionCache());
   const podNetwork = podNetworkHost(sys);
 
   const service = new TaskService({

@@ -10,9 +10,11 @@
  * - crun: app containers and execs into a host-owned network namespace measured working
  *   with 1.8.1 (Debian bookworm's), the oldest one seen; older ones are not trusted.
  *
- * Asked once per shim daemon per binary (`<binary> --version`); parsing is pure.
+ * Asked once per host per binary (`<binary> --version`, its answer kept on /run by
+ * runtime-version-cache.ts) and held per daemon; parsing is pure.
  */
 import type { CommandRunner } from '../sys/sys';
+import type { RuntimeVersionCache } from './runtime-version-cache';
 
 export interface RuntimeVersion {
   name: string;
@@ -47,17 +49,32 @@ export function joinsBeforeUserNamespace(version: RuntimeVersion | undefined): b
 export class NamespaceJoinOrderProbe {
   private readonly answers = new Map<string, Promise<boolean>>();
 
-  constructor(private readonly runner: CommandRunner) {}
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly cache?: RuntimeVersionCache,
+  ) {}
 
   joinsBeforeUserNamespace(binary: string): Promise<boolean> {
     let answer = this.answers.get(binary);
     if (answer === undefined) {
-      answer = this.runner
-        .run(binary, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })
-        .then((result) => result.exitCode === 0 && joinsBeforeUserNamespace(parseRuntimeVersion(result.stdout)))
-        .catch(() => false);
+      answer = this.version(binary).then((output) => output !== undefined && joinsBeforeUserNamespace(parseRuntimeVersion(output)));
       this.answers.set(binary, answer);
     }
     return answer;
+  }
+
+  /** The binary's `--version` output: the host's kept answer, else asked (and kept); undefined when it cannot say. */
+  private async version(binary: string): Promise<string | undefined> {
+    const key = this.cache?.keyOf(binary);
+    const kept = key === undefined ? undefined : this.cache?.get(key);
+    if (kept !== undefined) return kept;
+    try {
+      const result = await this.runner.run(binary, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      if (result.exitCode !== 0) return undefined;
+      if (key !== undefined) this.cache?.set(key, result.stdout);
+      return result.stdout;
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -2,6 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { joinsBeforeUserNamespace, NamespaceJoinOrderProbe, parseRuntimeVersion } from '../../../src/runtime/namespace-join-order';
 import type { CommandResult, CommandRunner } from '../../../src/sys/sys';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileVersionCache } from '../../../src/runtime/runtime-version-cache';
 
 // `--version` outputs as the runtimes print them (bookworm's runc and crun, sid's runc) and edge cases.
 test('parseRuntimeVersion and joinsBeforeUserNamespace, per runtime and version', () => {
@@ -57,6 +61,32 @@ test('NamespaceJoinOrderProbe: a runtime that cannot say is taken not to join fi
   assert.is(await probe.joinsBeforeUserNamespace('failing'), false);
   assert.is(await probe.joinsBeforeUserNamespace('missing'), false);
   assert.equal(r.calls, ['missing --version', 'failing --version']);
+});
+
+test('NamespaceJoinOrderProbe with the host\'s cache: a kept answer spawns nothing; a new answer is kept for the next daemon', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metassembly-versions-'));
+  try {
+    const bin = path.join(dir, 'runc');
+    fs.writeFileSync(bin, '#!/bin/sh\n', { mode: 0o755 });
+    const cacheFile = path.join(dir, 'versions.json');
+    const first = runner({ runc: ok('runc version 1.3.6+ds1\n') });
+    assert.is(await new NamespaceJoinOrderProbe(first, fileVersionCache(cacheFile, dir)).joinsBeforeUserNamespace('runc'), true);
+    assert.equal(first.calls, ['runc --version'], 'the first daemon asks');
+    const next = runner({});
+    assert.is(await new NamespaceJoinOrderProbe(next, fileVersionCache(cacheFile, dir)).joinsBeforeUserNamespace('runc'), true);
+    assert.equal(next.calls, [], 'the next daemon reads the kept answer');
+    // a replaced binary (another size) is asked again
+    fs.writeFileSync(bin, '#!/bin/sh\n# 1.1\n', { mode: 0o755 });
+    const replaced = runner({ runc: ok('runc version 1.1.5+ds1\n') });
+    assert.is(await new NamespaceJoinOrderProbe(replaced, fileVersionCache(cacheFile, dir)).joinsBeforeUserNamespace('runc'), false);
+    assert.equal(replaced.calls, ['runc --version']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fileVersionCache: a binary that is not there has no key, so nothing is kept for it', () => {
+  assert.is(fileVersionCache('/nonexistent/versions.json', '/nonexistent').keyOf('runc'), undefined);
 });
 
 test.run();
