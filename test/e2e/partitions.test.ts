@@ -9,6 +9,7 @@ import {
   createPartition,
   inBatches,
   partitionCommand,
+  removeTask,
   startPartitionContainerd,
   type PartitionContainerd,
   type PartitionInfo,
@@ -55,15 +56,7 @@ function daemonsOf(part: PartitionInfo): number[] {
 
 /** Kills, waits for and deletes tasks, then deletes their containers; a few ctr calls at a time. */
 async function teardown(cd: PartitionContainerd, ids: string[]): Promise<void> {
-  await inBatches(ids, 6, async (id) => {
-    const kill = await cd.ctr(['task', 'kill', '--signal', 'SIGKILL', id]);
-    await eventually(
-      async () => (await cd.ctr(['task', 'delete', id])).stderr,
-      (err) => err === '' || /not found/.test(err),
-      { timeoutMs: 10_000, what: `task delete ${id} (kill: ${kill.code} ${kill.stderr.trim()})` },
-    );
-    ok(await cd.ctr(['container', 'delete', id]), `container delete ${id}`);
-  });
+  await inBatches(ids, 6, (id) => removeTask(cd, id, 10_000));
 }
 
 test('two partitions: one shim per partition, a crash, an OOM and a fork bomb stay contained', async () => {

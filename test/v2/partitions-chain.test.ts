@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { busyboxRootfs, busyboxRunFlags, leakCheck, makeScratchDir, removeScratchDir, testNamespace, type RunResult } from '../e2e/harness';
 import { eventually } from '../e2e/support/eventually';
 import { shimDaemons } from '../e2e/support/shim-processes';
-import { createPartition, partitionCommand, startPartitionContainerd, type PartitionContainerd, type PartitionInfo } from '../e2e/support/partition-node';
+import { createPartition, partitionCommand, removeTask, startPartitionContainerd, type PartitionContainerd, type PartitionInfo } from '../e2e/support/partition-node';
 import { CGROUP_ROOT, skipUnlessV2 } from './support/guest';
 
 const runtime = 'io.containerd.metassembly.v2';
@@ -43,16 +43,6 @@ async function task(cd: PartitionContainerd, id: string): Promise<{ pid: number;
     if (name === id) return { pid: Number(pid), status: status ?? '' };
   }
   return undefined;
-}
-
-async function teardown(cd: PartitionContainerd, id: string): Promise<void> {
-  await cd.ctr(['task', 'kill', '--signal', 'SIGKILL', id], ctrTimeoutMs);
-  await eventually(
-    async () => (await cd.ctr(['task', 'delete', id], ctrTimeoutMs)).stderr,
-    (err) => err === '' || /not found/.test(err),
-    { timeoutMs: 60_000, what: `task delete ${id}` },
-  );
-  ok(await cd.ctr(['container', 'delete', id], ctrTimeoutMs), `container delete ${id}`);
 }
 
 test('two partitions through containerd and the shim on cgroup v2: placement, OOM and a fork bomb stay inside', async () => {
@@ -121,12 +111,12 @@ test('two partitions through containerd and the shim on cgroup v2: placement, OO
       what: `the bomb to fill ${pods} (pids.max ${podsMax})`,
     });
     assert.ok(Number(readCg(`/metassembly.slice/${nameA}`, 'pids.current')) <= pidsA);
-    await teardown(cdA, 'bomb');
+    await removeTask(cdA, 'bomb', 60_000, ctrTimeoutMs);
     running.pop();
     assert.equal(daemonsOfA(), served, 'the same shim daemon served the bomb and its kill');
     assert.match(ok(await cdA.ctr(['run', '--rm', ...runFlags(a, rootfs), 'after', 'echo', 'room again'], ctrTimeoutMs), 'run after').stdout, /room again/);
 
-    for (const [cd, id] of running.splice(0).reverse()) await teardown(cd, id);
+    for (const [cd, id] of running.splice(0).reverse()) await removeTask(cd, id, 60_000, ctrTimeoutMs);
   } finally {
     for (const [cd, id] of running) await cd.ctr(['task', 'kill', '--signal', 'SIGKILL', id], ctrTimeoutMs);
     for (const cd of daemons) await cd.stop();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeadlineExceededError, FailedPreconditionError } from '../../../src/errors';
+import { eventually } from './eventually';
 import { containerdVersion, repoRoot, runCommand, testNamespace, type RunResult } from '../harness';
 
 const shim = join(repoRoot, 'shim', 'dev', 'containerd-shim-metassembly-v2');
@@ -88,6 +89,21 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Kills a task with SIGKILL, deletes it once it has stopped, then deletes its container:
+ * a partition test's teardown, with `stopMs` for the task to be gone and `ctrMs` per ctr call.
+ */
+export async function removeTask(cd: PartitionContainerd, id: string, stopMs: number, ctrMs = 60_000): Promise<void> {
+  const kill = await cd.ctr(['task', 'kill', '--signal', 'SIGKILL', id], ctrMs);
+  await eventually(
+    async () => (await cd.ctr(['task', 'delete', id], ctrMs)).stderr,
+    (err) => err === '' || /not found/.test(err),
+    { timeoutMs: stopMs, what: `task delete ${id} (kill: ${kill.code} ${kill.stderr.trim()})` },
+  );
+  const removed = await cd.ctr(['container', 'delete', id], ctrMs);
+  if (removed.code !== 0) throw new FailedPreconditionError(`container delete ${id}: ${removed.stdout}${removed.stderr}`);
 }
 
 /** Runs `fn` over items with at most `width` in flight, keeping the results in order. */
