@@ -17,6 +17,7 @@ import { criLeakCheck, criNamespace } from './cri-leak-check';
 import { containerConfig, podConfig, removePodCgroup } from './pod-fixtures';
 import { createPodNetwork } from './pod-network';
 import { criLog, removeAllPods } from './cri-failure';
+import { pausePid, sh } from './pod-probes';
 
 // Kubernetes hostUsers: false through handler metassembly: kubelet sends the pod's mappings in
 // NamespaceOption.userns_options (mode POD) and the shim honours them when they are a range of
@@ -125,18 +126,6 @@ async function withCri(v: ContainerdVersion, cgroupParent: string, body: (cri: C
     removePodCgroup(cgroupParent);
   }
   assert.equal(leaks, [], 'nothing of the pod is left on the host');
-}
-
-async function pausePid(cd: Containerd, podId: string): Promise<number> {
-  const out = await cd.ctr(['task', 'ls'], { namespace: criNamespace });
-  const line = out.stdout.split('\n').find((l) => l.startsWith(`${podId} `));
-  return Number(line?.trim().split(/\s+/)[1]);
-}
-
-async function sh(cri: CriClient, id: string, script: string): Promise<string> {
-  const got = await cri.execSync(id, ['sh', '-c', script], 10);
-  assert.is(got.exitCode, 0, `${script}: ${got.stderr.toString()}`);
-  return got.stdout.toString().trim();
 }
 
 if (versions.length === 0) console.log(`cri-hostusers: neither containerd 1.7 nor 2.x with ${sidRunc} is there; nothing to run`);

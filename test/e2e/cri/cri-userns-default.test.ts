@@ -15,6 +15,7 @@ import { criLeakCheck, criNamespace } from './cri-leak-check';
 import { containerConfig, podConfig, removePodCgroup } from './pod-fixtures';
 import { createPodNetwork } from './pod-network';
 import { criLog, removeAllPods } from './cri-failure';
+import { pausePid, sh } from './pod-probes';
 
 // A default Kubernetes pod (hostUsers unset) through the shim: containerd puts the pause in the
 // CNI network namespace, which the host's user namespace owns. With a runc that joins namespaces
@@ -44,18 +45,6 @@ function pod(v: ContainerdVersion, dir: string, name: string, cgroupParent: stri
   const requested = expectedPortStart(v).requested;
   if (requested === undefined) return base;
   return { ...base, linux: { ...base.linux, sysctls: { 'net.ipv4.ip_unprivileged_port_start': requested } } };
-}
-
-async function pausePid(cd: Containerd, podId: string): Promise<number> {
-  const out = await cd.ctr(['task', 'ls'], { namespace: criNamespace });
-  const line = out.stdout.split('\n').find((l) => l.startsWith(`${podId} `));
-  return Number(line?.trim().split(/\s+/)[1]);
-}
-
-async function sh(cri: CriClient, id: string, script: string): Promise<string> {
-  const got = await cri.execSync(id, ['sh', '-c', script], 10);
-  assert.is(got.exitCode, 0, `${script}: ${got.stderr.toString()}`);
-  return got.stdout.toString().trim();
 }
 
 const userns = (pid: number | 'self'): string => readlinkSync(`/proc/${pid}/ns/user`);
