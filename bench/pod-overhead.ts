@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { CriClient } from '../tools/cri';
 import { availableVersions, makeScratchDir, removeScratchDir, startContainerd, type Containerd, type ContainerdSeries } from '../test/e2e/harness';
-import { renderCriConfig } from '../test/e2e/cri/cri-config';
+import { hostUsernsOptInConfig, renderCriConfig } from '../test/e2e/cri/cri-config';
 import { images, importImages } from '../test/e2e/cri/cri-images';
 import { containerConfig, podConfig, removePodCgroup } from '../test/e2e/cri/pod-fixtures';
 import { canLowerOomScoreAdj } from '../test/e2e/cri/host-caps';
@@ -127,10 +127,14 @@ async function lifecycle(cd: Containerd, cri: CriClient, dir: string, handler: H
   const c0 = cpuMs(containerd)!;
   const g0 = acct.usageMs();
   const shims = shimPoller(cd);
-  await removePod(cri, await runPod(cri, dir, handler, name), name);
-  await waitNoShims(cd);
-  shims.stop();
-  return { shimMs: shims.totalMs(), containerdMs: cpuMs(containerd)! - c0, cgroupMs: acct.usageMs() - g0 };
+  try {
+    await removePod(cri, await runPod(cri, dir, handler, name), name);
+    await waitNoShims(cd);
+    return { shimMs: shims.totalMs(), containerdMs: cpuMs(containerd)! - c0, cgroupMs: acct.usageMs() - g0 };
+  } finally {
+    // a failed pod must not leave the poll running: it would keep the process alive
+    shims.stop();
+  }
 }
 
 async function idle(cd: Containerd, cri: CriClient, dir: string, handler: Handler, acct: { usageMs(): number }, containerd: number): Promise<Figures> {
@@ -185,6 +189,9 @@ async function main(): Promise<void> {
         cniConfDir: net.confDir,
         // runc cannot give the pause container -998 without CAP_SYS_RESOURCE; the clamp is CRI-wide
         restrictOomScoreAdj: !canLowerOomScoreAdj(),
+        // Both handlers on the same Debian runc 1.1, like for like: with it a default pod needs
+        // the opt-in to the host's user namespace (a node would run runc >= 1.2 instead).
+        metassemblyConfigPath: hostUsernsOptInConfig(dir),
       }),
     });
     const containerd = containerdPid(cd.configPath);
