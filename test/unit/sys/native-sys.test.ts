@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { findBuiltAddon } from '../../../src/sys/load-addon';
 import { NativeSys } from '../../../src/sys/native-sys';
 import { MNT } from '../../../src/sys/sys';
+import { errnoOf } from './errno-of';
 
 const sys = new NativeSys();
 const O_CLOEXEC = 0o2000000;
@@ -18,15 +19,6 @@ function tempDir(): string {
 function fdFlags(fd: number): number {
   const line = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').find((l) => l.startsWith('flags:'));
   return parseInt(line!.split(/\s+/)[1], 8);
-}
-
-function errnoOf(fn: () => unknown): NodeJS.ErrnoException {
-  try {
-    fn();
-  } catch (err) {
-    return err as NodeJS.ErrnoException;
-  }
-  throw new Error('expected a throw');
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<NodeJS.ErrnoException> {

@@ -8,18 +8,10 @@ import * as fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NativeSys } from '../../../src/sys/native-sys';
+import { errnoOf } from './errno-of';
 
 const sys = new NativeSys();
 const children: ChildProcess[] = [];
-
-function errnoOf(fn: () => unknown): NodeJS.ErrnoException {
-  try {
-    fn();
-  } catch (err) {
-    return err as NodeJS.ErrnoException;
-  }
-  throw new Error('expected a throw');
-}
 
 /** A process in a new user namespace whose maps the host wrote; resolved once they are written. */
 async function inNewUserNamespace(uidMap: string, gidMap: string): Promise<number> {
